@@ -1,0 +1,28 @@
+namespace ParameterServer.Contracts;
+
+/// <summary>Why a request was refused. Every refusal leaves the parameter state unchanged.</summary>
+[GenerateSerializer]
+public enum ErrorCode
+{
+    Unknown = 0,
+    UnknownModel = 1,
+    UnknownTable = 2,
+    UnknownShard = 3,
+    InvalidSpec = 4,
+    /// <summary>A model or shard exists with a different spec.</summary>
+    SpecMismatch = 5,
+    /// <summary>A payload whose byte length does not match its rows, columns and encoding.</summary>
+    WrongLength = 6,
+    UnknownEncoding = 7,
+    RowsOutOfRange = 8,
+    /// <summary>NaN or Inf in a gradient.</summary>
+    NonFinite = 9,
+    /// <summary>A request larger than <see cref="Limits.MaxMessageBytes"/>, refused before it is sent.</summary>
+    MessageTooLarge = 10,
+    UnknownWorker = 11,
+    /// <summary>A checkpoint that fails its checksum or cannot be decoded.</summary>
+    CorruptCheckpoint = 12,
+    InvalidArgument = 13,
+    /// <summary>The cluster cannot be reached.</summary>
+    Unavailable = 14,
+}

@@ -1,0 +1,38 @@
+using Orleans.Concurrency;
+
+namespace ParameterServer.Contracts;
+
+/// <summary>A model (job): its tables, shards, workers and clocks. Keyed by the model's name.</summary>
+public interface IModelGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the model and its shards; a no-op with the same spec, an error with a different one.</summary>
+    Task Create(ModelSpec spec);
+
+    /// <summary>The model's spec, or <see cref="ErrorCode.UnknownModel"/>.</summary>
+    Task<ModelSpec> GetSpec();
+
+    /// <summary>Adds a worker to the job (or renews it); it counts in the minimum clock from now on.</summary>
+    Task<JoinReply> Join(string workerId);
+
+    /// <summary>Renews a worker's lease.</summary>
+    Task Heartbeat(string workerId);
+
+    /// <summary>Removes a worker: it stops counting in the minimum clock.</summary>
+    Task Leave(string workerId);
+
+    /// <summary>A worker has finished <paramref name="clock"/> steps and its pushes of them are acknowledged.</summary>
+    Task ReportClock(string workerId, long clock);
+
+    /// <summary>
+    /// Completes when every live worker has reported at least <paramref name="clock"/> (and, under BSP, the shards
+    /// have applied it), or when <paramref name="timeout"/> passes. Returns the minimum clock then. Never blocks
+    /// other calls to the grain.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<long> WaitForMinClock(long clock, TimeSpan timeout);
+
+    Task<ModelStatus> GetStatus();
+
+    /// <summary>Checkpoints every shard of the model now; returns the number of shards written.</summary>
+    Task<int> Checkpoint();
+}

@@ -1,0 +1,27 @@
+namespace ParameterServer.Contracts;
+
+/// <summary>
+/// One shard of a table: contiguous rows, their optimizer slots and version. Keyed "{model}/{table}/{shard}".
+/// The single writer of its rows.
+/// </summary>
+public interface IShardGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the shard's values from its spec; a no-op when it exists with the same setup.</summary>
+    Task Initialize(ShardSetup setup);
+
+    /// <summary>Applies (or under BSP buffers) a gradient with the table's optimizer.</summary>
+    Task<PushReply> Push(PushRequest request);
+
+    /// <summary>Values and version of a row range, or null when the caller's version is current.</summary>
+    Task<PullReply?> Pull(PullRequest request);
+
+    /// <summary>BSP: applies the average of the gradients pushed for clocks up to <paramref name="clock"/> as one update.</summary>
+    Task<long> ApplyClock(long clock);
+
+    Task<ShardInfo> GetInfo();
+
+    Task<ShardStats> GetStats();
+
+    /// <summary>Writes a checkpoint now; returns the version written.</summary>
+    Task<long> Checkpoint();
+}

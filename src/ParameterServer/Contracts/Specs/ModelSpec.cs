@@ -1,0 +1,43 @@
+namespace ParameterServer.Contracts;
+
+/// <summary>
+/// A model (training job): its named tables and how workers stay consistent.
+/// Creating a model that exists with the same spec is a no-op; with a different spec it is an error.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ModelSpec
+{
+    [Id(0)] public required string Name { get; init; }
+    [Id(1)] public required IReadOnlyList<TableSpec> Tables { get; init; }
+    [Id(2)] public ConsistencySpec Consistency { get; init; } = ConsistencySpec.Bsp;
+
+    /// <summary>How long a worker stays a member of the job without a heartbeat.</summary>
+    [Id(3)] public TimeSpan WorkerLease { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TableSpec? FindTable(string name)
+    {
+        foreach (var t in Tables)
+            if (t.Name == name) return t;
+        return null;
+    }
+
+    /// <summary>Value equality, tables compared element by element (records compare lists by reference).</summary>
+    public bool SameAs(ModelSpec other) =>
+        Name == other.Name && Consistency == other.Consistency && WorkerLease == other.WorkerLease
+        && Tables.SequenceEqual(other.Tables);
+
+    /// <summary>Throws <see cref="ParameterServerException"/> when the spec cannot be served.</summary>
+    public void Validate()
+    {
+        Names.Validate(Name, "model");
+        if (Tables.Count == 0) throw new ParameterServerException(ErrorCode.InvalidSpec, $"model '{Name}' has no tables");
+        if (WorkerLease <= TimeSpan.Zero) throw new ParameterServerException(ErrorCode.InvalidSpec, $"model '{Name}': worker lease must be positive");
+        Consistency.Validate();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in Tables)
+        {
+            t.Validate();
+            if (!seen.Add(t.Name)) throw new ParameterServerException(ErrorCode.InvalidSpec, $"model '{Name}' has two tables named '{t.Name}'");
+        }
+    }
+}
