@@ -28,6 +28,22 @@ public sealed record LearningRateSchedule
     public static LearningRateSchedule StepDecay(long stepSize, float gamma) => new() { Kind = ScheduleKind.Step, StepSize = stepSize, Gamma = gamma };
     public static LearningRateSchedule CosineWithWarmup(long warmupSteps, long totalSteps, float minLearningRate = 0) => new() { Kind = ScheduleKind.Cosine, WarmupSteps = warmupSteps, TotalSteps = totalSteps, MinLearningRate = minLearningRate };
 
+    /// <summary>The learning rate for the update with 0-based index <paramref name="t"/>.</summary>
+    public float At(float baseRate, long t)
+    {
+        switch (Kind)
+        {
+            case ScheduleKind.Step:
+                return baseRate * MathF.Pow(Gamma, t / StepSize);
+            case ScheduleKind.Cosine:
+                if (t < WarmupSteps) return baseRate * (t + 1) / WarmupSteps;
+                var progress = Math.Min(1.0, (double)(t - WarmupSteps) / (TotalSteps - WarmupSteps));
+                return (float)(MinLearningRate + (baseRate - MinLearningRate) * 0.5 * (1 + Math.Cos(Math.PI * progress)));
+            default:
+                return baseRate;
+        }
+    }
+
     public void Validate(string table)
     {
         if (!Enum.IsDefined(Kind))

@@ -1,0 +1,17 @@
+namespace ParameterServer.Kernels.Updates;
+
+/// <summary>Plain SGD with L2 weight decay: w -= lr * (g + wd * w).</summary>
+public static class Sgd
+{
+    /// <summary>The vectorized update. Example: <c>Sgd.Apply(w, g, lr: 0.1f, weightDecay: 0)</c>.</summary>
+    public static void Apply(Span<float> w, ReadOnlySpan<float> g, float lr, float weightDecay) =>
+        Reference(w, g, lr, weightDecay);
+
+    /// <summary>The scalar reference, one element at a time, as published.</summary>
+    public static void Reference(Span<float> w, ReadOnlySpan<float> g, float lr, float weightDecay)
+    {
+        Shapes.Check(w.Length, g.Length);
+        for (var i = 0; i < w.Length; i++)
+            w[i] -= lr * (g[i] + weightDecay * w[i]);
+    }
+}
