@@ -18,8 +18,6 @@ public sealed record ShardInfo
     [Id(8)] public DateTimeOffset? CheckpointedAt { get; init; }
     /// <summary>The silo that hosts the shard now.</summary>
     [Id(9)] public string Silo { get; init; } = "";
-    /// <summary>Versions lost when the shard last reactivated from an older checkpoint (0 if none).</summary>
-    [Id(10)] public long VersionRegression { get; init; }
 }
 
 /// <summary>Statistics of one shard's values.</summary>
