@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Orleans.Runtime.Messaging;
 using ParameterServer.Contracts;
 using ErrorCode = ParameterServer.Contracts.ErrorCode;
@@ -29,7 +30,8 @@ internal static class ExitCodes
 
     public static int For(Exception e) => e switch
     {
-        UsageException => Usage,
+        // Configuration the silo's options validators refused at start.
+        UsageException or OptionsValidationException or OrleansConfigurationException => Usage,
         ParameterServerException p => p.Code switch
         {
             ErrorCode.Unavailable => Unavailable,

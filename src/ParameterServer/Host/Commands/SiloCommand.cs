@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,11 +31,24 @@ internal sealed class SiloCommand : ICommand
 
     public async Task<int> RunAsync(CommandContext context)
     {
-        using var host = SiloHost.Build(context.Configuration);
+        using var host = Build(context.Configuration);
         await host.StartAsync(context.Cancellation);
         host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ParameterServer.Silo")
             .LogInformation("{Ready}", SiloHost.Describe(context.Configuration));
         await host.WaitForShutdownAsync(context.Cancellation);
         return ExitCodes.Ok;
+    }
+
+    // Storage clients parse their connection strings while the silo is configured.
+    private static IHost Build(IConfiguration configuration)
+    {
+        try
+        {
+            return SiloHost.Build(configuration);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 }
