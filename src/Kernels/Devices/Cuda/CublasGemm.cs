@@ -21,7 +21,7 @@ internal sealed class CublasGemm : IGemm
         _handle = handle;
     }
 
-    public string Name => "cublas";
+    public string Name => $"cublas ({CudaLibraries.CublasPath})";
 
     /// <summary>A cuBLAS handle bound to the accelerator's context and default stream, or null without cuBLAS.</summary>
     public static CublasGemm? TryCreate(CudaAccelerator accelerator)

@@ -46,8 +46,10 @@ public sealed class IlgpuDevice : IDevice
     /// <summary>The accelerator, for reports: "NVIDIA H100 80GB HBM3", "CPUAccelerator".</summary>
     public string AcceleratorName => _accelerator.Name;
 
-    /// <summary>What runs <see cref="Gemm"/>: "cublas" or "tiled 16x16".</summary>
+    /// <summary>What runs <see cref="Gemm"/>, for reports: "cublas (/path/libcublas.so.13)" or "tiled 16x16".</summary>
     public string GemmBackend => _gemm.Name;
+
+    public bool UsesCublas => _gemm is CublasGemm;
 
     /// <summary>
     /// Opens CUDA device <paramref name="index"/>, or says why not (no driver, no device, index out of range, an

@@ -25,7 +25,7 @@ public sealed class ParityDevices : IDisposable
     {
         if (target == CpuAccelerator) return _cpu.Value;
         var (device, whyNot) = _cuda.Value;
-        Skip.If(device is null, $"no CUDA device ({whyNot})");
+        Skip.If(device is null, $"no CUDA device: {whyNot}");
         return device!;
     }
 
