@@ -104,6 +104,7 @@ public sealed class IlgpuDevice : IDevice
     public DeviceBuffer<T> Allocate<T>(long length) where T : unmanaged
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        _accelerator.Bind();
         return new IlgpuBuffer<T>(this, _accelerator.Allocate1D<T>(length));
     }
 
@@ -113,12 +114,17 @@ public sealed class IlgpuDevice : IDevice
     public void CopyToHost<T>(DeviceBuffer<T> src, Span<T> dst, long srcOffset = 0) where T : unmanaged =>
         Range(src, srcOffset, dst.Length).CopyToCPU(_accelerator.DefaultStream, dst);
 
-    public void Synchronize() => _accelerator.Synchronize();
+    public void Synchronize()
+    {
+        _accelerator.Bind();
+        _accelerator.Synchronize();
+    }
 
     /// <summary>Page-locked host memory for the asynchronous copies.</summary>
     public PinnedHostBuffer<T> AllocatePinned<T>(long length) where T : unmanaged
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        _accelerator.Bind();
         return new PinnedHostBuffer<T>(this, _accelerator.AllocatePageLocked1D<T>(length));
     }
 
@@ -146,7 +152,11 @@ public sealed class IlgpuDevice : IDevice
     }
 
     /// <summary>Waits until every asynchronous copy has finished.</summary>
-    public void SynchronizeCopies() => _copyStream.Synchronize();
+    public void SynchronizeCopies()
+    {
+        _accelerator.Bind();
+        _copyStream.Synchronize();
+    }
 
     public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, DeviceBuffer<float> a, DeviceBuffer<float> b, float beta, DeviceBuffer<float> c)
     {
@@ -275,15 +285,21 @@ public sealed class IlgpuDevice : IDevice
 
     public void Dispose()
     {
+        _accelerator.Bind();
         _copyStream.Dispose();
         _gemm.Dispose();
         _accelerator.Dispose();
         _context.Dispose();
     }
 
-    /// <summary>The view of elements [offset, offset + length) of a buffer of this device; anything else is the caller's bug.</summary>
+    /// <summary>
+    /// The view of elements [offset, offset + length) of a buffer of this device; anything else is the caller's bug.
+    /// Every operation passes here first, so this also makes the accelerator current on the calling thread: a CUDA
+    /// context is per thread, and a worker's continuations move between pool threads (a no-op when already bound).
+    /// </summary>
     private ArrayView1D<T, Stride1D.Dense> Range<T>(DeviceBuffer<T> buffer, long offset, long length) where T : unmanaged
     {
+        _accelerator.Bind();
         if (buffer is not IlgpuBuffer<T> own || !ReferenceEquals(own.Device, this))
             throw new ArgumentException($"the buffer belongs to {buffer.Device.Name}, not to this {Name} device", nameof(buffer));
         if (offset < 0 || length < 0 || offset + length > buffer.Length)
