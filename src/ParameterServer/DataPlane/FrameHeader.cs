@@ -41,8 +41,11 @@ public readonly record struct FrameHeader(
     /// <summary>Writes the header; returns its length. A shard key over <see cref="MaxShardKeyBytes"/> is an <see cref="ArgumentException"/>.</summary>
     public int WriteTo(Span<byte> destination)
     {
-        if (!_utf8.TryGetBytes(ShardKey ?? "", destination.Slice(PrefixLength, MaxShardKeyBytes), out var keyLength))
-            throw new ArgumentException($"shard key '{ShardKey}' is longer than {MaxShardKeyBytes} UTF-8 bytes", nameof(ShardKey));
+        var key = ShardKey ?? "";
+        var keyLength = _utf8.GetByteCount(key);
+        if (keyLength > MaxShardKeyBytes)
+            throw new ArgumentException($"shard key of {keyLength} UTF-8 bytes, at most {MaxShardKeyBytes}", nameof(ShardKey));
+        _utf8.GetBytes(key, destination.Slice(PrefixLength, keyLength));
         BinaryPrimitives.WriteUInt32LittleEndian(destination, Magic);
         destination[4] = ProtocolVersion;
         destination[5] = (byte)Kind;
@@ -107,13 +110,12 @@ public readonly record struct FrameHeader(
             Error: (LaneError)header[7]);
     }
 
-    /// <summary>UTF-8 byte count of a shard key, or an <see cref="ArgumentException"/> when it is empty or too long.</summary>
-    public static int ValidateShardKey(string shardKey)
+    /// <summary>Throws an <see cref="ArgumentException"/> for a shard key that is empty or over <see cref="MaxShardKeyBytes"/>.</summary>
+    public static void ValidateShardKey(string shardKey)
     {
         ArgumentException.ThrowIfNullOrEmpty(shardKey);
         var length = _utf8.GetByteCount(shardKey);
         if (length > MaxShardKeyBytes)
             throw new ArgumentException($"shard key of {length} UTF-8 bytes, at most {MaxShardKeyBytes}", nameof(shardKey));
-        return length;
     }
 }

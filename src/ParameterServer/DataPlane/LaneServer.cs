@@ -40,7 +40,10 @@ public sealed class LaneServer : IAsyncDisposable
     /// <summary>Pushes received and waiting for their commit: the shard side takes them by token.</summary>
     public StagingArea Staging { get; }
 
-    /// <summary>The bound address and port once started; null before, or when the data port is off.</summary>
+    /// <summary>
+    /// The bound address and port once started; null before, or when the data port is off. Bound to any address,
+    /// the silo advertises its own address with this port.
+    /// </summary>
     public IPEndPoint? Endpoint { get; private set; }
 
     /// <summary>Lanes accepted since start.</summary>
