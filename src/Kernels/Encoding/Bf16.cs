@@ -48,11 +48,11 @@ public static class Bf16
         var x = MemoryMarshal.Cast<float, Vector<uint>>(src);
         var h = MemoryMarshal.Cast<ushort, Vector<ushort>>(dst);
         for (var i = 0; i < h.Length; i++)
-            h[i] = Vector.Narrow(Round(x[2 * i]), Round(x[2 * i + 1]));
+            h[i] = Vector.Narrow(ToBf16Bits(x[2 * i]), ToBf16Bits(x[2 * i + 1]));
         return h.Length * Vector<ushort>.Count;
     }
 
-    private static Vector<uint> Round(Vector<uint> bits)
+    private static Vector<uint> ToBf16Bits(Vector<uint> bits)
     {
         var rounded = (bits + new Vector<uint>(0x7FFF) + ((bits >> 16) & Vector<uint>.One)) >> 16;
         var quietNaN = (bits >> 16) | new Vector<uint>(0x40);
