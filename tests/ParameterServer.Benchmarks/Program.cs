@@ -8,7 +8,7 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], int>
     ["updates"] = ("server-side update throughput against a memory-bandwidth probe, one thread [--quick]", UpdateThroughput.Run),
     ["bdn"] = ("BenchmarkDotNet micro-benchmarks, e.g. `bdn --filter *`", bdnArgs =>
     {
-        BenchmarkSwitcher.FromAssembly(typeof(UpdaterBenchmarks).Assembly).Run(bdnArgs);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(bdnArgs);
         return 0;
     }),
 };
