@@ -95,7 +95,7 @@ public static class IdxFile
     }
 
     private static DatasetException Truncated(string path, string what, int needed, int found) =>
-        new($"{path}: truncated: {what} need {needed} bytes, only {found} are left");
+        new($"{path}: truncated: expected {needed} bytes for {what}, found {found}");
 
     private static string TypeName(byte type) => type switch
     {

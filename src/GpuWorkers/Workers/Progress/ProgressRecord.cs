@@ -12,7 +12,7 @@ namespace ParameterServer.Workers.Progress;
 [JsonDerivedType(typeof(EpochEnd), "epoch")]
 [JsonDerivedType(typeof(WorkerDone), "done")]
 [JsonDerivedType(typeof(WorkerError), "error")]
-public abstract record ProgressRecord(int Worker);
+public abstract record ProgressRecord([property: JsonPropertyOrder(-1)] int Worker);
 
 /// <summary>The worker has joined the job: the device it resolved ("auto" becomes "cpu" or "cuda:N") and its partition's size.</summary>
 public sealed record WorkerStarted(int Worker, string Device, int Samples) : ProgressRecord(Worker);
