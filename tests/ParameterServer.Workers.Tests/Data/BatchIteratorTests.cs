@@ -31,9 +31,9 @@ public sealed class BatchIteratorTests
     }
 
     [Fact]
-    public void Without_an_order_walks_the_set_as_stored_and_reset_starts_again()
+    public void The_identity_order_walks_the_set_as_stored_and_reset_starts_again()
     {
-        var batches = new BatchIterator(_set, _norm, batchSize: 3);
+        var batches = new BatchIterator(_set, _norm, batchSize: 3, Permutation.Identity(5));
         var x = new float[6];
         var y = new int[3];
 
@@ -73,7 +73,7 @@ public sealed class BatchIteratorTests
     [Fact]
     public void Buffers_smaller_than_a_batch_are_refused()
     {
-        var batches = new BatchIterator(_set, _norm, batchSize: 2);
+        var batches = new BatchIterator(_set, _norm, batchSize: 2, Permutation.Identity(5));
 
         Assert.Throws<ArgumentException>(() => batches.Next(new float[3], new int[2]));
         Assert.Throws<ArgumentException>(() => batches.Next(new float[4], new int[1]));

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using ParameterServer.WorkerHost.Cli;
 using ParameterServer.WorkerHost.Output;
+using ParameterServer.Workers.Data;
 
 namespace ParameterServer.Workers.Tests.Launcher;
 
@@ -20,7 +21,7 @@ internal sealed class FakeJob : IDisposable
     {
         var data = Path.Combine(_dir.Path, "data");
         Directory.CreateDirectory(data);
-        foreach (var name in new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" })
+        foreach (var name in FashionMnist.FileNames)
             File.WriteAllBytes(Path.Combine(data, name), []);
         Directory.CreateDirectory(PidDirectory);
 

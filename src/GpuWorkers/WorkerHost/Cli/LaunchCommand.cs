@@ -53,8 +53,9 @@ internal static class LaunchCommand
             FinalReport.Write(console, results, options.JsonPath, plot);
             return 0;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or ChildFailedException)
         {
+            // A Ctrl-C on a terminal reaches the children too: one may exit before the run sees the cancellation.
             Console.Error.WriteLine("psworker launch: interrupted; every process it started has been stopped");
             return 130;
         }

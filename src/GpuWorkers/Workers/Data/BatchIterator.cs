@@ -10,39 +10,26 @@ public sealed class BatchIterator
     private readonly LabeledImages _set;
     private readonly Normalization _normalization;
     private readonly ReadOnlyMemory<int> _order;
-    private readonly bool _sequential;
     private int _position;
 
-    /// <summary>Batches of the whole set in its stored order (for evaluation).</summary>
-    public BatchIterator(LabeledImages set, Normalization normalization, int batchSize)
-        : this(set, normalization, batchSize, ReadOnlyMemory<int>.Empty, set.Count, sequential: true)
-    {
-    }
-
     /// <summary>
-    /// Batches of the samples listed in <paramref name="order"/>, in that order. The order is read as the pass goes,
-    /// so one buffer can be refilled each epoch (<see cref="Partition.EpochOrder"/>) and the pass <see cref="Reset"/>.
+    /// Batches of the samples listed in <paramref name="order"/>, in that order: a partition's epoch order for
+    /// training, <see cref="Permutation.Identity"/> for evaluation. The order is read as the pass goes, so one buffer
+    /// can be refilled each epoch (<see cref="Partition.EpochOrder"/>) and the pass <see cref="Reset"/>.
     /// </summary>
     public BatchIterator(LabeledImages set, Normalization normalization, int batchSize, ReadOnlyMemory<int> order)
-        : this(set, normalization, batchSize, order, order.Length, sequential: false)
-    {
-    }
-
-    private BatchIterator(LabeledImages set, Normalization normalization, int batchSize, ReadOnlyMemory<int> order, int samples, bool sequential)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         _set = set;
         _normalization = normalization;
         _order = order;
-        _sequential = sequential;
         BatchSize = batchSize;
-        Samples = samples;
     }
 
     public int BatchSize { get; }
 
     /// <summary>How many samples one pass visits.</summary>
-    public int Samples { get; }
+    public int Samples => _order.Length;
 
     /// <summary>Batches in one pass, the short last one included.</summary>
     public int Steps => (Samples + BatchSize - 1) / BatchSize;
@@ -64,7 +51,7 @@ public sealed class BatchIterator
         var setLabels = _set.Labels;
         for (var r = 0; r < rows; r++)
         {
-            var sample = _sequential ? _position + r : order[_position + r];
+            var sample = order[_position + r];
             _normalization.Apply(_set.Image(sample), inputs.Slice(r * width, width));
             labels[r] = setLabels[sample];
         }

@@ -12,6 +12,10 @@ public sealed class FashionMnist
 
     public const int Classes = 10;
 
+    /// <summary>The four files, without ".gz": training images and labels, test images and labels.</summary>
+    public static IReadOnlyList<string> FileNames { get; } =
+        ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+
     private FashionMnist(LabeledImages train, LabeledImages test)
     {
         Train = train;
@@ -30,20 +34,19 @@ public sealed class FashionMnist
     {
         directory ??= DefaultDirectory;
         if (!Directory.Exists(directory))
-            throw Missing(directory, $"the directory {directory} does not exist");
+            throw Missing($"the directory {directory} does not exist");
 
-        var names = new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" };
-        var paths = new string[names.Length];
+        var paths = new string[FileNames.Count];
         var missing = new List<string>();
-        for (var i = 0; i < names.Length; i++)
+        for (var i = 0; i < paths.Length; i++)
         {
-            var raw = Path.Combine(directory, names[i]);
+            var raw = Path.Combine(directory, FileNames[i]);
             paths[i] = File.Exists(raw) ? raw : raw + ".gz";
             if (!File.Exists(paths[i]))
-                missing.Add(names[i]);
+                missing.Add(FileNames[i]);
         }
         if (missing.Count > 0)
-            throw Missing(directory, $"{directory} has no {string.Join(", ", missing)} (raw or .gz)");
+            throw Missing($"{directory} has no {string.Join(", ", missing)} (raw or .gz)");
         return new Files(paths[0], paths[1], paths[2], paths[3]);
     }
 
@@ -70,9 +73,8 @@ public sealed class FashionMnist
         }
     }
 
-    private static DatasetException Missing(string directory, string what) => new(
-        $"Fashion-MNIST not found: {what}. On Debian or Ubuntu install it with `apt-get install dataset-fashion-mnist` "
-        + $"(as root; it installs to {DefaultDirectory}); anywhere else, download the four IDX files "
-        + "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz) "
-        + $"into a directory and pass it with --data DIR{(directory == DefaultDirectory ? "" : $" (now --data {directory})")}.");
+    private static DatasetException Missing(string what) => new(
+        $"Fashion-MNIST not found: {what}. On Debian or Ubuntu, `apt-get install dataset-fashion-mnist` (as root) installs it "
+        + $"to {DefaultDirectory}. Elsewhere, put its four IDX files ({string.Join(", ", FileNames)}; raw or .gz) "
+        + "in a directory and pass --data DIR.");
 }
