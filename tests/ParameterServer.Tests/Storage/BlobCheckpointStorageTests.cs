@@ -11,27 +11,9 @@ namespace ParameterServer.Tests.Storage;
 /// Orleans' Azure Blob grain storage as <see cref="CheckpointStorageSiloBuilderExtensions.AddBlobCheckpointStorage"/>
 /// configures it, against Azurite (started by ./test.sh, which exports PS_AZURITE).
 /// </summary>
-public sealed class BlobCheckpointStorageTests : IAsyncLifetime
+public sealed class BlobCheckpointStorageTests(AzuriteCheckpointStorageFixture azurite) : IClassFixture<AzuriteCheckpointStorageFixture>
 {
     private const string StateName = "shard";
-    private static readonly string? _connectionString = Environment.GetEnvironmentVariable("PS_AZURITE");
-
-    private readonly string _container = $"checkpoint-tests-{Guid.NewGuid():N}";
-    private SiloWithCheckpointStorage? _silo;
-
-    public async Task InitializeAsync()
-    {
-        if (_connectionString is not null)
-            _silo = await SiloWithCheckpointStorage.StartAsync(silo => silo.AddBlobCheckpointStorage(_connectionString, _container));
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_silo is null)
-            return;
-        await _silo.DisposeAsync();
-        await Container().DeleteIfExistsAsync();
-    }
 
     [SkippableFact]
     public async Task Round_trips_a_state_bit_exact_in_the_checkpoint_format()
@@ -101,15 +83,13 @@ public sealed class BlobCheckpointStorageTests : IAsyncLifetime
 
     private IGrainStorage RequireAzurite()
     {
-        Skip.If(_silo is null, "PS_AZURITE is unset: ./test.sh starts Azurite and sets it.");
-        return _silo!.Storage;
+        Skip.If(azurite.Storage is null, "PS_AZURITE is unset: ./test.sh starts Azurite and sets it.");
+        return azurite.Storage!;
     }
 
-    private BlobContainerClient Container() => new BlobServiceClient(_connectionString).GetBlobContainerClient(_container);
-
-    private BlobClient Blob(GrainId id) => Container().GetBlobClient(Assert.Single(BlobNames(id)));
+    private BlobClient Blob(GrainId id) => azurite.Container.GetBlobClient(Assert.Single(BlobNames(id)));
 
     // Found by listing, so the tests do not depend on how Orleans names blobs.
     private string[] BlobNames(GrainId id) =>
-        Container().GetBlobs().Select(b => b.Name).Where(n => n.Contains(id.Key.ToString()!)).ToArray();
+        azurite.Container.GetBlobs().Select(b => b.Name).Where(n => n.Contains(id.Key.ToString()!)).ToArray();
 }

@@ -9,14 +9,14 @@ using ErrorCode = ParameterServer.Contracts.ErrorCode;
 namespace ParameterServer.Grains.Storage;
 
 /// <summary>
-/// Grain state as MessagePack (types annotated with [MessagePackObject] and [Key(n)]) inside a
-/// <see cref="CheckpointEnvelope"/>; float[] is written as raw bytes by <see cref="RawFloatArrayFormatter"/>.
+/// Grain state as MessagePack (types annotated with [MessagePackObject] and [Key(n)], public or internal)
+/// inside a <see cref="CheckpointEnvelope"/>; float[] is written as raw bytes by <see cref="RawFloatArrayFormatter"/>.
 /// Every checkpoint storage provider uses it, so a checkpoint reads the same from a directory or a blob.
 /// </summary>
 public sealed class CheckpointSerializer : IGrainStorageSerializer
 {
     private static readonly MessagePackSerializerOptions _options = MessagePackSerializerOptions.Standard.WithResolver(
-        CompositeResolver.Create([RawFloatArrayFormatter.Instance], [StandardResolver.Instance]));
+        CompositeResolver.Create([RawFloatArrayFormatter.Instance], [StandardResolverAllowPrivate.Instance]));
 
     public BinaryData Serialize<T>(T? input) => new(Encode(input, out _));
 
@@ -47,7 +47,7 @@ public sealed class CheckpointSerializer : IGrainStorageSerializer
         catch (MessagePackSerializationException e)
         {
             throw new ParameterServerException(ErrorCode.CorruptCheckpoint,
-                $"Checkpoint passed its checksum but does not decode as {typeof(T).Name}: {e.Message}", e);
+                $"Checkpoint passed its checksum but does not decode as {typeof(T).Name}: {e.GetBaseException().Message}", e);
         }
     }
 }
