@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using MessagePack;
 using MessagePack.Resolvers;
 using Orleans.Storage;
@@ -15,26 +13,31 @@ namespace ParameterServer.Grains.Storage;
 /// </summary>
 public sealed class CheckpointSerializer : IGrainStorageSerializer
 {
+    private const int InitialBufferBytes = 64 << 10;
+
     private static readonly MessagePackSerializerOptions _options = MessagePackSerializerOptions.Standard.WithResolver(
         CompositeResolver.Create([RawFloatArrayFormatter.Instance], [StandardResolverAllowPrivate.Instance]));
 
-    public BinaryData Serialize<T>(T? input) => new(Encode(input, out _));
+    public BinaryData Serialize<T>(T? input)
+    {
+        using var checkpoint = Encode(input, out _);
+        // The caller owns what it gets back, so the checkpoint leaves the pooled buffer in one copy.
+        return new BinaryData(checkpoint.WrittenMemory.ToArray());
+    }
 
     /// <summary>Throws <see cref="ParameterServerException"/> (<see cref="ErrorCode.CorruptCheckpoint"/>) when the envelope or the payload is bad.</summary>
     public T Deserialize<T>(BinaryData input) => Decode<T>(CheckpointEnvelope.Open(input.ToMemory(), out _));
 
-    /// <summary>The framed checkpoint of <paramref name="value"/> and its checksum.</summary>
-    internal ReadOnlyMemory<byte> Encode<T>(T? value, out ulong checksum)
+    /// <summary>The framed checkpoint of <paramref name="value"/> in a pooled buffer, which the caller disposes, and its checksum.</summary>
+    internal PooledBufferWriter Encode<T>(T? value, out ulong checksum)
     {
-        var buffer = new ArrayBufferWriter<byte>();
+        var buffer = new PooledBufferWriter(InitialBufferBytes);
         buffer.GetSpan(CheckpointEnvelope.HeaderSize);
         buffer.Advance(CheckpointEnvelope.HeaderSize);
         MessagePackSerializer.Serialize(buffer, value, _options);
-
-        // The header is filled in place once the payload is written, so the payload is never copied.
-        MemoryMarshal.TryGetArray(buffer.WrittenMemory, out var checkpoint);
-        checksum = CheckpointEnvelope.Seal(checkpoint);
-        return checkpoint;
+        // The header is filled in place once the payload is written, so the payload is never moved.
+        checksum = CheckpointEnvelope.Seal(buffer.WrittenSpan);
+        return buffer;
     }
 
     /// <summary>Decodes a payload that <see cref="CheckpointEnvelope.Open"/> has verified.</summary>

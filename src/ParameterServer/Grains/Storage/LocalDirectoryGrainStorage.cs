@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using ParameterServer.Contracts;
@@ -50,7 +51,7 @@ public sealed partial class LocalDirectoryGrainStorage : IGrainStorage
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
-        var stored = await FindLatestGoodAsync(CheckpointFiles.For(_options.Directory, stateName, grainId), cancellationToken);
+        using var stored = await FindLatestGoodAsync(CheckpointFiles.For(_options.Directory, stateName, grainId), cancellationToken);
         if (stored is null)
         {
             grainState.ETag = null;
@@ -58,24 +59,24 @@ public sealed partial class LocalDirectoryGrainStorage : IGrainStorage
             return;
         }
 
-        grainState.State = _serializer.Decode<T>(stored.Value.Payload);
-        grainState.ETag = stored.Value.ETag;
+        grainState.State = _serializer.Decode<T>(stored.Payload);
+        grainState.ETag = stored.ETag;
         grainState.RecordExists = true;
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
-        var checkpoint = _serializer.Encode(grainState.State, out var checksum);
+        using var checkpoint = _serializer.Encode(grainState.State, out var checksum);
         var files = CheckpointFiles.For(_options.Directory, stateName, grainId);
         await using (await LockAsync(files, cancellationToken))
         {
-            var stored = await FindLatestGoodAsync(files, cancellationToken);
+            using var stored = await FindLatestGoodAsync(files, cancellationToken);
             ThrowIfConflict(files, stored?.ETag, grainState.ETag);
 
             var temporary = files.NewTemporary();
             try
             {
-                await DurableFile.WriteNewAsync(temporary, checkpoint, cancellationToken);
+                await DurableFile.WriteNewAsync(temporary, checkpoint.WrittenMemory, cancellationToken);
                 // Only a good current checkpoint becomes the previous one: a damaged one is replaced and the
                 // good previous one kept.
                 if (stored?.Path == files.Current)
@@ -100,7 +101,7 @@ public sealed partial class LocalDirectoryGrainStorage : IGrainStorage
         var files = CheckpointFiles.For(_options.Directory, stateName, grainId);
         await using (await LockAsync(files, cancellationToken))
         {
-            var stored = await FindLatestGoodAsync(files, cancellationToken);
+            using var stored = await FindLatestGoodAsync(files, cancellationToken);
             ThrowIfConflict(files, stored?.ETag, grainState.ETag);
             File.Delete(files.Current);
             File.Delete(files.Previous);
@@ -121,24 +122,19 @@ public sealed partial class LocalDirectoryGrainStorage : IGrainStorage
         string[] newestFirst = [files.Current, files.Previous];
         foreach (var path in newestFirst)
         {
-            byte[] bytes;
-            try
-            {
-                bytes = await File.ReadAllBytesAsync(path, cancellationToken);
-            }
-            catch (FileNotFoundException)
-            {
-                // A current checkpoint is missing only after a crash between the two renames of a write.
+            // A current checkpoint is missing only after a crash between the two renames of a write.
+            var bytes = await ReadIfExistsAsync(path, cancellationToken);
+            if (bytes is null)
                 continue;
-            }
 
             try
             {
-                var payload = CheckpointEnvelope.Open(bytes, out var checksum);
-                return new StoredCheckpoint(path, payload, ETagOf(checksum));
+                var payload = CheckpointEnvelope.Open(bytes.WrittenMemory, out var checksum);
+                return new StoredCheckpoint(path, bytes, payload, ETagOf(checksum));
             }
             catch (ParameterServerException e) when (e.Code == ErrorCode.CorruptCheckpoint)
             {
+                bytes.Dispose();
                 LogDamaged(_name, path, e.Message);
                 damage = damage is null ? $"{path}: {e.Message}" : $"{damage} {path}: {e.Message}";
             }
@@ -146,6 +142,44 @@ public sealed partial class LocalDirectoryGrainStorage : IGrainStorage
 
         return damage is null ? null : throw new ParameterServerException(ErrorCode.CorruptCheckpoint,
             $"Checkpoint storage '{_name}' holds no good checkpoint, only damaged ones. {damage}");
+    }
+
+    /// <summary>The whole file in a pooled buffer, or null when there is no such file.</summary>
+    private static async Task<PooledBufferWriter?> ReadIfExistsAsync(string path, CancellationToken cancellationToken)
+    {
+        SafeFileHandle file;
+        try
+        {
+            file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+
+        using (file)
+        {
+            var length = checked((int)RandomAccess.GetLength(file));
+            var buffer = new PooledBufferWriter(length);
+            try
+            {
+                while (buffer.WrittenCount < length)
+                {
+                    var offset = buffer.WrittenCount;
+                    var read = await RandomAccess.ReadAsync(file, buffer.GetMemory(length - offset)[..(length - offset)], offset, cancellationToken);
+                    if (read == 0)
+                        break; // The file shrank; the envelope check reports it as truncated.
+                    buffer.Advance(read);
+                }
+
+                return buffer;
+            }
+            catch
+            {
+                buffer.Dispose();
+                throw;
+            }
+        }
     }
 
     private static void ThrowIfConflict(CheckpointFiles files, string? storedETag, string? expectedETag)
@@ -188,5 +222,15 @@ public sealed partial class LocalDirectoryGrainStorage : IGrainStorage
         Message = "Checkpoint storage '{Storage}': skipping damaged checkpoint {Path}: {Reason}")]
     private partial void LogDamaged(string storage, string path, string reason);
 
-    private readonly record struct StoredCheckpoint(string Path, ReadOnlyMemory<byte> Payload, string ETag);
+    /// <summary>A verified checkpoint; its payload lives in a pooled buffer until disposed.</summary>
+    private sealed class StoredCheckpoint(string path, PooledBufferWriter bytes, ReadOnlyMemory<byte> payload, string eTag) : IDisposable
+    {
+        public string Path { get; } = path;
+
+        public ReadOnlyMemory<byte> Payload { get; } = payload;
+
+        public string ETag { get; } = eTag;
+
+        public void Dispose() => bytes.Dispose();
+    }
 }
