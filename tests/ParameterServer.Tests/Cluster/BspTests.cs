@@ -32,12 +32,14 @@ public sealed class BspTests(ClusterFixture fixture)
         await model.ReportClock("a", 1);
         var waitA = model.WaitForMinClock(1, TimeSpan.FromSeconds(20));
         Assert.All(await fixture.Grains.ShardInfos(spec.Name, Table), s => Assert.Equal(0, s.Version));
-        await model.ReportClock("b", 1);
+        var reportB = model.ReportClock("b", 1);
         Assert.Equal(1, await waitA);
 
+        // Released means applied: a pulls at once, without waiting for b's report to return.
         // One process with the combined batch: g = (ga + gb) / 2 = [2, 2, 2, 2, 2, 2, 2, 2]; w = 1 - 0.5 * 2 = 0.
         Assert.All(await fixture.Grains.PullTable(spec.Name, Table), v => Assert.Equal(0f, v));
         Assert.All(await fixture.Grains.ShardInfos(spec.Name, Table), s => Assert.Equal((1, 2), (s.Version, s.UpdateCount)));
+        await reportB;
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Hosting;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Grains.Models;
 

@@ -6,6 +6,7 @@ using Orleans.Concurrency;
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Hosting;
 using ParameterServer.Kernels.Stats;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Grains.Shards;
 
@@ -123,7 +124,7 @@ public sealed class ShardGrain : Grain, IShardGrain
     {
         if (_updater is null) return Unknown<PullReply?>();
         CheckRows(request.RowOffset, request.RowCount);
-        request.Encoding.ElementSize();
+        request.Encoding.ElementSize(); // refuses an unknown encoding even when the caller is current
         if (request.KnownVersion == _live.Version) return Task.FromResult<PullReply?>(null);
         var values = _live.Values.AsSpan(request.RowOffset * _cols, request.RowCount * _cols);
         return Task.FromResult<PullReply?>(new PullReply { Version = _live.Version, Payload = PayloadCodec.Encode(values, request.Encoding) });

@@ -1,5 +1,6 @@
 using ParameterServer.Contracts;
 using ParameterServer.Kernels.Init;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Grains.Shards;
 
