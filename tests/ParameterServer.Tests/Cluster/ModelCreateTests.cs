@@ -68,4 +68,16 @@ public sealed class ModelCreateTests(ClusterFixture fixture)
         Assert.Contains(b.Name, models);
         Assert.Equal(models.Order(StringComparer.Ordinal), models);
     }
+
+    [Fact]
+    public async Task Shards_spread_over_the_silos()
+    {
+        // 16 shards of one row, placed at random over two silos: all on one silo has odds 2^-15.
+        var table = Table() with { Rows = 16, ShardRows = 1 };
+        var spec = await fixture.Grains.CreateModel("spread", ConsistencySpec.Async, table);
+
+        var silos = (await fixture.Grains.ShardInfos(spec.Name, table)).Select(s => s.Silo).Distinct();
+
+        Assert.Equal(2, silos.Count());
+    }
 }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Placement;
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Hosting;
 using ParameterServer.Kernels.Stats;
@@ -18,9 +19,12 @@ namespace ParameterServer.Grains.Shards;
 /// <remarks>
 /// Reentrant so that pushes and pulls are served while a checkpoint is being written. Every handler that
 /// touches the values runs to completion without awaiting, so no update interleaves with another and no pull
-/// reply is torn.
+/// reply is torn. Placed at random, so a model's shards spread over the silos instead of landing on the silo of
+/// the model grain that creates them (the default placement prefers the local silo, and activation-count
+/// placement sees only the local silo until load statistics arrive).
 /// </remarks>
 [Reentrant]
+[RandomPlacement]
 public sealed class ShardGrain : Grain, IShardGrain
 {
     // Its State is the snapshot written last (or being written); the live state is _live.
