@@ -40,6 +40,25 @@ public sealed class ShardInitializationTests(ClusterFixture fixture)
         Assert.Equal(await fixture.Grains.PullTable(b.Name, whole), await fixture.Grains.PullTable(a.Name, sharded));
     }
 
+    [Fact]
+    public async Task Initialize_is_a_no_op_with_the_same_setup_and_a_spec_mismatch_with_another()
+    {
+        var table = new TableSpec { Name = "w", Rows = Rows, Cols = Cols, ShardRows = 3, Initializer = InitializerSpec.Constant(2f), Optimizer = OptimizerSpec.Sgd(1f) };
+        var model = await fixture.Grains.CreateModel("reinit", ConsistencySpec.Async, table);
+        var shard = fixture.Grains.Shard(model.Name, "w", 2);
+        var setup = new ShardSetup { Model = model.Name, Table = table, Shard = 2, Consistency = ConsistencyMode.Async };
+        // Row 6, the shard's only row: w = 2 - 1 * 1 = 1.
+        await shard.Push(new PushRequest { RowCount = 1, Payload = PayloadCodec.Encode(Enumerable.Repeat(1f, Cols).ToArray(), TensorEncoding.Fp32) });
+
+        await shard.Initialize(setup with { Table = table with { } });
+        var mismatch = await Assert.ThrowsAsync<ParameterServerException>(() => shard.Initialize(setup with { Consistency = ConsistencyMode.Bsp }));
+        var misaddressed = await Assert.ThrowsAsync<ParameterServerException>(() => shard.Initialize(setup with { Shard = 1 }));
+
+        Assert.Equal((ErrorCode.SpecMismatch, ErrorCode.InvalidArgument), (mismatch.Code, misaddressed.Code));
+        Assert.Equal(1, (await shard.GetInfo()).Version);
+        Assert.All((await fixture.Grains.PullTable(model.Name, table))[(6 * Cols)..], v => Assert.Equal(1f, v));
+    }
+
     // Expected value of element i from the published definitions, drawn from the counter-based generator.
     private static (InitializerSpec Spec, Func<int, double> ExpectedAt) Case(InitializerKind kind) => kind switch
     {

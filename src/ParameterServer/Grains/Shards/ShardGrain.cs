@@ -75,12 +75,12 @@ public sealed class ShardGrain : Grain, IShardGrain
 
     public async Task Initialize(ShardSetup setup)
     {
+        var key = this.GetPrimaryKeyString();
+        var (model, table, shard) = TableLayout.ParseShardKey(key);
+        if (setup.Model != model || setup.Table.Name != table || setup.Shard != shard)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"setup of {TableLayout.ShardKey(setup.Model, setup.Table.Name, setup.Shard)} sent to shard {key}");
         if (_live.Setup is null)
         {
-            var key = this.GetPrimaryKeyString();
-            var (model, table, shard) = TableLayout.ParseShardKey(key);
-            if (setup.Model != model || setup.Table.Name != table || setup.Shard != shard)
-                throw new ParameterServerException(ErrorCode.InvalidArgument, $"setup of {TableLayout.ShardKey(setup.Model, setup.Table.Name, setup.Shard)} sent to shard {key}");
             setup.Table.Validate();
             var (rowStart, rowCount) = new TableLayout(setup.Table).ShardRange(setup.Shard);
             var values = new float[rowCount * setup.Table.Cols];
@@ -90,7 +90,7 @@ public sealed class ShardGrain : Grain, IShardGrain
         }
         else if (_live.Setup != setup)
         {
-            throw new ParameterServerException(ErrorCode.SpecMismatch, $"shard {this.GetPrimaryKeyString()} exists with another setup");
+            throw new ParameterServerException(ErrorCode.SpecMismatch, $"shard {key} exists with another setup");
         }
         // A shard exists for the cluster once it is durable: a lost silo must not take a shard with it.
         if (_live.CheckpointedAt is null) await WriteCheckpoint();
