@@ -1,0 +1,74 @@
+using ParameterServer.Contracts;
+
+namespace ParameterServer.WorkerHost.Cli;
+
+/// <summary>
+/// The command line of one training worker, <c>psworker train OPTIONS</c>: the contract between the launcher,
+/// which writes it (<see cref="ToArgs"/>), and the train command, which reads it (<see cref="Parse"/>). Every option
+/// is required, so a launcher and a worker of different versions fail loudly instead of disagreeing quietly.
+/// Example: <c>var a = TrainArguments.Parse(args); await using var client = Connect(a.GatewayPort);</c>
+/// </summary>
+internal sealed record TrainArguments
+{
+    /// <summary><c>--gateway-port</c>: the Orleans gateway port of the silo on localhost.</summary>
+    public required int GatewayPort { get; init; }
+
+    /// <summary><c>--model</c>: the model (job) every worker of this run creates or joins.</summary>
+    public required string Model { get; init; }
+
+    /// <summary><c>--worker-index</c>: this worker, 0 .. Workers - 1; it trains partition WorkerIndex of Workers.</summary>
+    public required int WorkerIndex { get; init; }
+
+    /// <summary><c>--workers</c>: how many workers train the model.</summary>
+    public required int Workers { get; init; }
+
+    /// <summary><c>--epochs</c>: passes over this worker's partition.</summary>
+    public required int Epochs { get; init; }
+
+    /// <summary><c>--consistency</c>: bsp, ssp:N or async (<see cref="ConsistencySpec.Parse"/>).</summary>
+    public required ConsistencySpec Consistency { get; init; }
+
+    /// <summary><c>--device</c>: auto, cpu or cuda:N.</summary>
+    public required string Device { get; init; }
+
+    /// <summary><c>--seed</c>: seeds the initial parameters, the partitions and each epoch's order.</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary><c>--data</c>: the absolute path of the directory holding the four Fashion-MNIST IDX files.</summary>
+    public required string Data { get; init; }
+
+    private static readonly string[] _names =
+        ["--gateway-port", "--model", "--worker-index", "--workers", "--epochs", "--consistency", "--device", "--seed", "--data"];
+
+    public static TrainArguments Parse(IReadOnlyList<string> args)
+    {
+        var o = CommandLineOptions.Parse(args, _names);
+        var workers = o.Int("--workers", min: 1);
+        return new TrainArguments
+        {
+            GatewayPort = o.Int("--gateway-port", min: 1, max: 65535),
+            Model = o.Text("--model"),
+            WorkerIndex = o.Int("--worker-index", min: 0, max: workers - 1),
+            Workers = workers,
+            Epochs = o.Int("--epochs", min: 1),
+            Consistency = o.Consistency("--consistency"),
+            Device = o.Device("--device"),
+            Seed = o.UInt64("--seed"),
+            Data = o.Text("--data"),
+        };
+    }
+
+    /// <summary>The options in the order of <see cref="Parse"/>'s names, ready to follow <c>train</c>.</summary>
+    public IReadOnlyList<string> ToArgs() =>
+    [
+        "--gateway-port", GatewayPort.ToString(),
+        "--model", Model,
+        "--worker-index", WorkerIndex.ToString(),
+        "--workers", Workers.ToString(),
+        "--epochs", Epochs.ToString(),
+        "--consistency", Consistency.ToString(),
+        "--device", Device,
+        "--seed", Seed.ToString(),
+        "--data", Data,
+    ];
+}

@@ -1,0 +1,121 @@
+using ParameterServer.WorkerHost.Output;
+using ParameterServer.Workers.Progress;
+
+namespace ParameterServer.WorkerHost.Launch;
+
+/// <summary>
+/// What the workers of a run have reported: each one's device, latest step, epoch ends and totals; and from
+/// them the per-epoch curves and the run's results.
+/// </summary>
+internal sealed class ProgressBoard
+{
+    private readonly WorkerState[] _workers;
+
+    public ProgressBoard(int workers, int epochs)
+    {
+        _workers = new WorkerState[workers];
+        for (var w = 0; w < workers; w++)
+            _workers[w] = new WorkerState();
+        Epochs = epochs;
+    }
+
+    public int Workers => _workers.Length;
+
+    public int Epochs { get; }
+
+    public WorkerStarted? Started(int worker) => _workers[worker].Started;
+
+    public StepProgress? LastStep(int worker) => _workers[worker].LastStep;
+
+    public WorkerDone? Done(int worker) => _workers[worker].Done;
+
+    public void Apply(ProgressRecord record)
+    {
+        var state = _workers[record.Worker];
+        switch (record)
+        {
+            case WorkerStarted started:
+                state.Started = started;
+                break;
+            case StepProgress step:
+                state.LastStep = step;
+                break;
+            case EpochEnd epoch:
+                state.Epochs.Add(epoch);
+                break;
+            case WorkerDone done:
+                state.Done = done;
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Per epoch that any worker finished: the mean of the workers' training losses (equal partitions, so equal
+    /// weights) and the mean test accuracy and loss of the workers that evaluated, with the fewest test images any
+    /// of them evaluated on.
+    /// </summary>
+    public IReadOnlyList<EpochPoint> Curve()
+    {
+        var points = new List<EpochPoint>();
+        for (var epoch = 1; ; epoch++)
+        {
+            var ends = _workers.Select(w => w.Epochs.Find(e => e.Epoch == epoch)).OfType<EpochEnd>().ToList();
+            if (ends.Count == 0)
+                return points;
+            var evaluated = ends.Where(e => e.TestAccuracy is not null).ToList();
+            points.Add(new EpochPoint(
+                epoch,
+                ends.Average(e => e.TrainLoss),
+                MeanOrNull(evaluated.Select(e => e.TestAccuracy)),
+                MeanOrNull(evaluated.Select(e => e.TestLoss)),
+                evaluated.Count > 0 ? evaluated.Min(e => e.TestSamples) : 0));
+        }
+    }
+
+    /// <summary>The results of a run in which every worker reported done.</summary>
+    public RunResults Results(string consistency, string deviceRequested, ulong seed, double wallSeconds)
+    {
+        var perWorker = new WorkerResult[Workers];
+        for (var w = 0; w < Workers; w++)
+        {
+            var done = _workers[w].Done ?? throw new InvalidOperationException($"worker {w} has not reported done");
+            perWorker[w] = new WorkerResult(w, _workers[w].Started?.Device ?? deviceRequested, done.Samples, Rate(done.Samples, done.TrainSeconds), done.StallFraction);
+        }
+        var curve = Curve().ToArray();
+        var lastEvaluation = Array.FindLast(curve, p => p.TestAccuracy is not null);
+        return new RunResults(
+            TestAccuracy: lastEvaluation?.TestAccuracy,
+            TestLoss: lastEvaluation?.TestLoss,
+            TestSamples: lastEvaluation?.TestSamples ?? 0,
+            Epochs: Epochs,
+            Workers: Workers,
+            Consistency: consistency,
+            Device: string.Join(",", perWorker.Select(w => w.Device).Distinct()),
+            DeviceRequested: deviceRequested,
+            Seed: seed,
+            SamplesPerSecond: Rate(perWorker.Sum(w => w.Samples), _workers.Max(w => w.Done!.TrainSeconds)),
+            WallSeconds: wallSeconds,
+            StallFraction: [.. perWorker.Select(w => w.StallFraction)],
+            PerWorker: perWorker,
+            Curves: curve);
+    }
+
+    private static double? MeanOrNull(IEnumerable<double?> values)
+    {
+        var present = values.OfType<double>().ToList();
+        return present.Count > 0 ? present.Average() : null;
+    }
+
+    private static double Rate(long samples, double seconds) => seconds > 0 ? samples / seconds : 0;
+
+    private sealed class WorkerState
+    {
+        public WorkerStarted? Started { get; set; }
+
+        public StepProgress? LastStep { get; set; }
+
+        public List<EpochEnd> Epochs { get; } = [];
+
+        public WorkerDone? Done { get; set; }
+    }
+}

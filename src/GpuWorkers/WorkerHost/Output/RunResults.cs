@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ParameterServer.WorkerHost.Output;
+
+/// <summary>
+/// The results file of a run (snake_case JSON). <see cref="TestAccuracy"/> is the last evaluation's accuracy on
+/// <see cref="TestSamples"/> test images; <see cref="SamplesPerSecond"/> is the training samples of all workers
+/// over the longest worker's training time; <see cref="StallFraction"/> has one entry per worker, by index.
+/// </summary>
+internal sealed record RunResults(
+    double? TestAccuracy,
+    double? TestLoss,
+    int TestSamples,
+    int Epochs,
+    int Workers,
+    string Consistency,
+    string Device,
+    string DeviceRequested,
+    ulong Seed,
+    double SamplesPerSecond,
+    double WallSeconds,
+    double[] StallFraction,
+    WorkerResult[] PerWorker,
+    EpochPoint[] Curves)
+{
+    private static readonly JsonSerializerOptions _json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = true,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, _json);
+
+    public void Write(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, ToJson() + "\n");
+    }
+}
+
+/// <summary>One worker's totals: its device, samples trained, training throughput and stall fraction.</summary>
+internal sealed record WorkerResult(int Worker, string Device, long Samples, double SamplesPerSecond, double StallFraction);
+
+/// <summary>One epoch of the curves: training loss (mean over workers) and, when evaluated, test accuracy and loss on TestSamples images.</summary>
+internal sealed record EpochPoint(int Epoch, double TrainLoss, double? TestAccuracy, double? TestLoss, int TestSamples);

@@ -1,0 +1,38 @@
+using ParameterServer.Contracts;
+using ParameterServer.WorkerHost.Cli;
+
+namespace ParameterServer.Workers.Tests.Launcher;
+
+public sealed class LaunchOptionsTests
+{
+    private static readonly DateTime _now = new(2026, 1, 2, 3, 4, 5);
+
+    [Fact]
+    public void Defaults_train_two_workers_under_bsp_and_write_under_a_timestamped_run_directory()
+    {
+        var o = LaunchOptions.Parse([], _now);
+
+        var run = Path.Combine(Environment.CurrentDirectory, "runs", "20260102-030405");
+        Assert.Equal("/usr/share/datasets/fashion-mnist", o.DataDirectory);
+        Assert.Equal((2, 10, ConsistencySpec.Bsp, "auto", 1UL), (o.Workers, o.Epochs, o.Consistency, o.Device, o.Seed));
+        Assert.Equal(run, o.RunDirectory);
+        Assert.Equal(Path.Combine(run, "results.json"), o.JsonPath);
+        Assert.Equal(Path.Combine(run, "curves.png"), o.PlotPath);
+        Assert.Null(o.SiloPath);
+        Assert.Null(o.WorkerPath);
+    }
+
+    [Fact]
+    public void Every_option_is_read()
+    {
+        var o = LaunchOptions.Parse(
+        [
+            "--data", "/d", "--workers", "4", "--epochs", "3", "--consistency", "async", "--device", "cpu", "--seed", "9",
+            "--json", "/r/out.json", "--plot", "/r/out.png", "--silo", "/bin/paramserver", "--worker", "/bin/psworker.dll",
+        ], _now);
+
+        Assert.Equal(("/d", 4, 3, ConsistencySpec.Async, "cpu", 9UL), (o.DataDirectory, o.Workers, o.Epochs, o.Consistency, o.Device, o.Seed));
+        Assert.Equal(("/r/out.json", "/r/out.png"), (o.JsonPath, o.PlotPath));
+        Assert.Equal(("/bin/paramserver", "/bin/psworker.dll"), (o.SiloPath, o.WorkerPath));
+    }
+}

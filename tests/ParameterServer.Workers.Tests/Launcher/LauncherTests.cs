@@ -1,0 +1,115 @@
+using ParameterServer.WorkerHost.Launch;
+
+namespace ParameterServer.Workers.Tests.Launcher;
+
+public sealed class LauncherTests
+{
+    // Worker 0 reports train losses 0.7 and 0.5 and evaluates both epochs; worker 1 reports 0.9 and 0.7 and does not evaluate.
+    private const string TrainingWorker = """
+        echo "@ps {\"type\":\"started\",\"worker\":$w,\"device\":\"cpu\",\"samples\":500}"
+        echo "loading Fashion-MNIST"
+        if [ $w = 0 ]; then l1=0.7; l2=0.5; eval1=',"test_accuracy":0.8,"test_loss":0.55,"test_samples":10000'; eval2=',"test_accuracy":0.86,"test_loss":0.4,"test_samples":10000'; secs=4; stall=0.1
+        else l1=0.9; l2=0.7; eval1=''; eval2=''; secs=5; stall=0.2; fi
+        echo "@ps {\"type\":\"step\",\"worker\":$w,\"epoch\":1,\"step\":1,\"steps_in_epoch\":4,\"loss\":1.5,\"samples_per_second\":100,\"stall_fraction\":0.1}"
+        echo "@ps {\"type\":\"epoch\",\"worker\":$w,\"epoch\":1,\"train_loss\":$l1$eval1}"
+        echo "@ps {\"type\":\"epoch\",\"worker\":$w,\"epoch\":2,\"train_loss\":$l2$eval2}"
+        echo "@ps {\"type\":\"done\",\"worker\":$w,\"samples\":1000,\"train_seconds\":$secs,\"stall_fraction\":$stall}"
+        """;
+
+    [Fact]
+    public async Task Runs_a_silo_and_the_workers_and_gathers_their_results()
+    {
+        using var job = new FakeJob(TrainingWorker);
+
+        var results = await job.RunAsync();
+
+        // Worker 0 evaluated epoch 2 at 0.86; train losses average (0.5 + 0.7) / 2 = 0.6; 2000 samples in the
+        // longest worker's 5 s = 400 samples/s.
+        Assert.Equal(0.86, results.TestAccuracy);
+        Assert.Equal(0.6, results.Curves[1].TrainLoss, 1e-12);
+        Assert.Equal(400, results.SamplesPerSecond, 1e-9);
+        Assert.Equal([0.1, 0.2], results.StallFraction);
+        Assert.Equal(("cpu", "bsp", 2, 2), (results.Device, results.Consistency, results.Workers, results.Epochs));
+        Assert.Empty(await Pids.Survivors(job.Pids()));
+
+        Assert.Matches(@"^silo --silo-port \d+ --gateway-port \d+ --data-dir /\S+$", job.SiloArgs);
+        Assert.Equal(2, job.WorkerArgs.Length);
+        Assert.Matches(
+            @"^train --gateway-port \d+ --model fashion-mnist-mlp --worker-index 0 --workers 2 --epochs 2 --consistency bsp --device auto --seed 1 --data /\S+/data$",
+            job.WorkerArgs.Single(a => a.Contains("--worker-index 0")));
+        var shown = job.Output.ToString();
+        Assert.Contains("worker 0: epoch 2/2 done: train loss 0.5000, test accuracy 0.8600 on 10000 images, test loss 0.4000", shown);
+        Assert.Contains("[worker 1] loading Fashion-MNIST", shown);
+        Assert.DoesNotContain("silo starting", shown);
+        Assert.Contains("silo starting", File.ReadAllText(Path.Combine(job.Options.RunDirectory, "silo.log")));
+    }
+
+    [Fact]
+    public async Task A_worker_that_fails_stops_the_silo_and_the_other_workers()
+    {
+        using var job = new FakeJob("""
+            if [ $w = 1 ]; then echo "out of memory"; exit 3; fi
+            exec sleep 30
+            """);
+
+        var e = await Assert.ThrowsAsync<ChildFailedException>(() => job.RunAsync());
+
+        Assert.Equal("worker 1", e.Child.Name);
+        Assert.Equal("exited with code 3", e.Reason);
+        Assert.Contains("out of memory", e.LastLines);
+        Assert.Empty(await Pids.Survivors(job.Pids()));
+    }
+
+    [Fact]
+    public async Task A_worker_that_reports_an_error_fails_the_run()
+    {
+        using var job = new FakeJob("""
+            if [ $w = 0 ]; then echo "@ps {\"type\":\"error\",\"worker\":0,\"message\":\"cluster unreachable\"}"; fi
+            exec sleep 30
+            """);
+
+        var e = await Assert.ThrowsAsync<ChildFailedException>(() => job.RunAsync());
+
+        Assert.Equal(("worker 0", "reported an error: cluster unreachable"), (e.Child.Name, e.Reason));
+        Assert.Empty(await Pids.Survivors(job.Pids()));
+    }
+
+    [Fact]
+    public async Task A_worker_that_exits_without_reporting_done_fails_the_run()
+    {
+        using var job = new FakeJob("exit 0", workers: 1);
+
+        var e = await Assert.ThrowsAsync<ChildFailedException>(() => job.RunAsync());
+
+        Assert.Equal(("worker 0", "exited with code 0 without reporting done"), (e.Child.Name, e.Reason));
+        Assert.Empty(await Pids.Survivors(job.Pids()));
+    }
+
+    [Fact]
+    public async Task Cancelling_the_run_stops_every_process_it_started()
+    {
+        using var job = new FakeJob("exec sleep 30");
+        using var cancel = new CancellationTokenSource();
+
+        var run = job.RunAsync(cancel.Token);
+        for (var waited = 0; job.Pids().Length < 3 && waited < 30_000; waited += 20)
+            await Task.Delay(20);
+        Assert.Equal(3, job.Pids().Length);
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Empty(await Pids.Survivors(job.Pids()));
+    }
+
+    [Fact]
+    public async Task A_missing_dataset_fails_before_anything_starts()
+    {
+        using var job = new FakeJob("exit 0");
+        Directory.Delete(job.Options.DataDirectory, recursive: true);
+
+        var e = await Assert.ThrowsAsync<Workers.Data.DatasetException>(() => job.RunAsync());
+
+        Assert.Contains("apt-get install dataset-fashion-mnist", e.Message);
+        Assert.Empty(job.Pids());
+    }
+}

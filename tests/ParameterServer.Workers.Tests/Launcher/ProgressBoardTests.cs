@@ -1,0 +1,69 @@
+using ParameterServer.WorkerHost.Launch;
+using ParameterServer.WorkerHost.Output;
+using ParameterServer.Workers.Progress;
+
+namespace ParameterServer.Workers.Tests.Launcher;
+
+public sealed class ProgressBoardTests
+{
+    /// <summary>Two workers, two epochs; worker 0 evaluates both epochs, worker 1 only the second.</summary>
+    internal static ProgressBoard TwoWorkersTwoEpochs()
+    {
+        var board = new ProgressBoard(workers: 2, epochs: 2);
+        ProgressRecord[] records =
+        [
+            new WorkerStarted(0, "cpu", 600),
+            new WorkerStarted(1, "cpu", 400),
+            new StepProgress(0, 1, 3, 5, 0.7, 90, 0.1),
+            new EpochEnd(0, 1, 0.6, 0.80, 0.50, 10000),
+            new EpochEnd(1, 1, 0.4, null, null, 0),
+            new EpochEnd(0, 2, 0.3, 0.84, 0.40, 10000),
+            new EpochEnd(1, 2, 0.2, 0.86, 0.30, 10000),
+            new WorkerDone(0, 600, 10, 0.1),
+            new WorkerDone(1, 400, 8, 0.2),
+        ];
+        foreach (var record in records)
+            board.Apply(record);
+        return board;
+    }
+
+    [Fact]
+    public void Curves_average_the_workers_per_epoch()
+    {
+        var curve = TwoWorkersTwoEpochs().Curve();
+
+        // Epoch 1: train loss (0.6 + 0.4) / 2 = 0.5; only worker 0 evaluated: 0.80 and 0.50.
+        // Epoch 2: train loss (0.3 + 0.2) / 2 = 0.25; accuracy (0.84 + 0.86) / 2 = 0.85, test loss (0.40 + 0.30) / 2 = 0.35.
+        Assert.Equal(2, curve.Count);
+        Assert.Equal((1, 0.5, 0.80, 0.50, 10000), Rounded(curve[0]));
+        Assert.Equal((2, 0.25, 0.85, 0.35, 10000), Rounded(curve[1]));
+    }
+
+    [Fact]
+    public void Results_total_the_workers()
+    {
+        var results = TwoWorkersTwoEpochs().Results("ssp:2", "auto", seed: 4, wallSeconds: 12.5);
+
+        // Samples/s: (600 + 400) samples over the longest training time, 10 s = 100; per worker 600 / 10 and 400 / 8.
+        Assert.Equal(100, results.SamplesPerSecond, 1e-9);
+        Assert.Equal([60.0, 50.0], results.PerWorker.Select(w => w.SamplesPerSecond));
+        Assert.Equal([0.1, 0.2], results.StallFraction);
+        Assert.Equal(0.85, results.TestAccuracy!.Value, 1e-12);
+        Assert.Equal((10000, 2, 2, "ssp:2", "cpu", "auto", 4UL, 12.5),
+            (results.TestSamples, results.Epochs, results.Workers, results.Consistency, results.Device, results.DeviceRequested, results.Seed, results.WallSeconds));
+    }
+
+    [Fact]
+    public void Results_need_every_worker_done()
+    {
+        var board = new ProgressBoard(workers: 2, epochs: 1);
+        board.Apply(new WorkerDone(0, 10, 1, 0));
+
+        var e = Assert.Throws<InvalidOperationException>(() => board.Results("bsp", "cpu", 1, 1));
+
+        Assert.Equal("worker 1 has not reported done", e.Message);
+    }
+
+    private static (int, double, double?, double?, int) Rounded(EpochPoint p) =>
+        (p.Epoch, Math.Round(p.TrainLoss, 12), Math.Round(p.TestAccuracy!.Value, 12), Math.Round(p.TestLoss!.Value, 12), p.TestSamples);
+}
