@@ -1,4 +1,5 @@
 using ParameterServer.Contracts;
+using Xunit;
 
 namespace ParameterServer.Tests.Cluster;
 

@@ -1,5 +1,6 @@
 using Orleans.Core.Internal;
 using ParameterServer.Contracts;
+using Xunit;
 
 namespace ParameterServer.Tests.Cluster;
 

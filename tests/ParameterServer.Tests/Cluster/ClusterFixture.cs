@@ -1,14 +1,22 @@
 using Orleans.TestingHost;
 using ParameterServer.Grains.Hosting;
+using Xunit;
 
 namespace ParameterServer.Tests.Cluster;
 
-/// <summary>One TestCluster of two silos, shared by every cluster test.</summary>
+/// <summary>
+/// One TestCluster of two silos, shared by every cluster test, checkpointing into a temporary directory that
+/// outlives any silo.
+/// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
+    private const string DirectoryKey = "CheckpointDirectory";
+
     /// <summary>Small enough that tests see both checkpoint triggers fire within a second or two.</summary>
     public const int CheckpointEveryUpdates = 4;
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
+
+    public string CheckpointDirectory { get; } = Directory.CreateTempSubdirectory("ps-checkpoints-").FullName;
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -17,6 +25,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(2);
+        builder.Properties[DirectoryKey] = CheckpointDirectory;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -26,13 +35,13 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        Directory.Delete(CheckpointDirectory, recursive: true);
     }
 
     public sealed class SiloConfigurator : ISiloConfigurator
     {
-        // Memory storage lives on the silos: fine for these tests, never for a durability test.
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder
-            .AddMemoryGrainStorage(StorageNames.Checkpoints)
+            .AddLocalCheckpointStorage(siloBuilder.Configuration[DirectoryKey]!)
             .AddParameterServerGrains(p =>
             {
                 p.EveryUpdates = CheckpointEveryUpdates;

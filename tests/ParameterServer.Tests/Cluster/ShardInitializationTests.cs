@@ -1,5 +1,7 @@
 using ParameterServer.Contracts;
 using ParameterServer.Kernels.Init;
+using Xunit;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Tests.Cluster;
 

@@ -1,4 +1,6 @@
 using ParameterServer.Contracts;
+using Xunit;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Tests.Cluster;
 

@@ -1,4 +1,5 @@
 using ParameterServer.Grains.Hosting;
+using Xunit;
 
 namespace ParameterServer.Tests.Unit;
 

@@ -1,4 +1,5 @@
 using ParameterServer.Grains.Shards;
+using Xunit;
 
 namespace ParameterServer.Tests.Unit;
 

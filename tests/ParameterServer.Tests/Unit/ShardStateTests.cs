@@ -2,6 +2,7 @@ using MessagePack;
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Models;
 using ParameterServer.Grains.Shards;
+using Xunit;
 
 namespace ParameterServer.Tests.Unit;
 

@@ -1,5 +1,7 @@
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Shards;
+using Xunit;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Tests.Unit;
 

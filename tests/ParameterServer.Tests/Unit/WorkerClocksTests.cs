@@ -1,5 +1,7 @@
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Models;
+using Xunit;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Tests.Unit;
 
