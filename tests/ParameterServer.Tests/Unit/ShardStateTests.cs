@@ -1,14 +1,16 @@
-using MessagePack;
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Models;
 using ParameterServer.Grains.Shards;
+using ParameterServer.Grains.Storage;
 using Xunit;
 
 namespace ParameterServer.Tests.Unit;
 
-/// <summary>The checkpointed shard and model state: MessagePack round trips and snapshots independent of the live state.</summary>
+/// <summary>The checkpointed shard and model state: round trips through the checkpoint serializer, snapshots independent of the live state.</summary>
 public sealed class ShardStateTests
 {
+    private static readonly CheckpointSerializer Serializer = new();
+
     private static readonly ShardSetup Setup = new()
     {
         Model = "m",
@@ -22,7 +24,7 @@ public sealed class ShardStateTests
     };
 
     [Fact]
-    public void Shard_state_round_trips_through_MessagePack()
+    public void Shard_state_round_trips_through_the_checkpoint_serializer()
     {
         var state = new ShardState
         {
@@ -30,7 +32,7 @@ public sealed class ShardStateTests
             Version = 7, UpdateCount = 9, CheckpointedVersion = 7, CheckpointedAt = new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero),
         };
 
-        var back = MessagePackSerializer.Deserialize<ShardState>(MessagePackSerializer.Serialize(state));
+        var back = Serializer.Deserialize<ShardState>(Serializer.Serialize(state));
 
         Assert.Equal(Setup, back.Setup);
         Assert.Equal(state.Values, back.Values);
@@ -39,19 +41,27 @@ public sealed class ShardStateTests
     }
 
     [Fact]
-    public void Model_state_round_trips_through_MessagePack()
+    public void Model_state_round_trips_through_the_checkpoint_serializer()
     {
         var spec = new ModelSpec { Name = "m", Tables = [Setup.Table, Setup.Table with { Name = "b", Cols = 1 }], Consistency = ConsistencySpec.Ssp(3), WorkerLease = TimeSpan.FromSeconds(12) };
 
-        var back = MessagePackSerializer.Deserialize<ModelState>(MessagePackSerializer.Serialize(new ModelState { Spec = spec }));
+        var back = Serializer.Deserialize<ModelState>(Serializer.Serialize(new ModelState { Spec = spec }));
 
         Assert.True(back.Spec!.SameAs(spec));
     }
 
     [Fact]
+    public void Model_directory_round_trips_through_the_checkpoint_serializer()
+    {
+        var back = Serializer.Deserialize<ModelDirectoryState>(Serializer.Serialize(new ModelDirectoryState { Models = ["a", "b"] }));
+
+        Assert.Equal(["a", "b"], back.Models);
+    }
+
+    [Fact]
     public void Uninitialized_state_round_trips_without_a_setup()
     {
-        var back = MessagePackSerializer.Deserialize<ShardState>(MessagePackSerializer.Serialize(new ShardState()));
+        var back = Serializer.Deserialize<ShardState>(Serializer.Serialize(new ShardState()));
 
         Assert.Null(back.Setup);
     }
