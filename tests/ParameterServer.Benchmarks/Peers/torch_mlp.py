@@ -27,7 +27,9 @@ def parse_args():
                    help="weights: He (Kaiming) normal, fan-in, or Xavier (Glorot) normal; biases start at zero")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--target", type=float, default=0.885, help="test accuracy whose first reach is timed")
-    p.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    # One thread was fastest on a busy 2-core machine: 1.4-2x the samples/s of two at batch 128, whose GEMMs
+    # are too small to split. Try --threads with the core count where cores are free.
+    p.add_argument("--threads", type=int, default=1, help="intra-op, OpenMP and OpenBLAS threads (default 1)")
     p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     p.add_argument("--steps-only", type=int, metavar="N",
                    help="time N training steps on random data of the right shape, after warm-up, and stop")
@@ -45,7 +47,7 @@ def parse_args():
 def limit_threads(threads):
     # OpenMP (PyTorch's own kernels) and OpenBLAS (Debian's torch sends GEMMs there) size their pools when the
     # library loads, so the limit must be in the environment before torch is imported. OpenMP threads that
-    # spin while waiting made steps 7x slower with 2 threads on a busy 2-core machine; passive waits do not.
+    # spin while waiting made 2-thread steps 6-10x slower on a busy 2-core machine; passive waits do not.
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

@@ -100,7 +100,7 @@ def cpu_seconds():
 
 def init_rpc(name, rank, port, mode):
     os.environ["TP_SOCKET_IFNAME"] = "lo"  # TensorPipe's TCP transport binds to this interface: loopback
-    # One intra-op thread: the RPC thread pool already runs handlers in parallel on the 2 cores.
+    # One intra-op thread: the RPC thread pool already runs the handlers in parallel.
     torch.set_num_threads(1)
     options = rpc.TensorPipeRpcBackendOptions(init_method=f"tcp://127.0.0.1:{port}", rpc_timeout=60, **MODES[mode])
     rpc.init_rpc(name, rank=rank, world_size=2, rpc_backend_options=options)
