@@ -1,1 +1,1 @@
-return 0;
+return await ParameterServer.Host.Cli.RunAsync(args, Console.Out, Console.Error);

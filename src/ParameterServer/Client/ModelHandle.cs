@@ -1,0 +1,172 @@
+using ParameterServer.Contracts;
+
+namespace ParameterServer.Client;
+
+/// <summary>
+/// An open model: push gradients to and pull values from its tables, take part in the clock protocol as a worker,
+/// and query its state. Obtained from <see cref="ParameterServerClient.CreateModelAsync"/> or
+/// <see cref="ParameterServerClient.OpenModelAsync"/>; safe to share between threads.
+/// </summary>
+/// <example><c>var model = await client.OpenModelAsync("mnist"); await model.PushAsync("fc1", gradient);</c></example>
+public sealed class ModelHandle
+{
+    private readonly IModelGrain _model;
+    private readonly Dictionary<string, TableShards> _tables;
+
+    internal ModelHandle(IGrainFactory grains, ModelSpec spec)
+    {
+        Spec = spec;
+        _model = grains.GetGrain<IModelGrain>(spec.Name);
+        _tables = new Dictionary<string, TableShards>(StringComparer.Ordinal);
+        foreach (var table in spec.Tables)
+            _tables.Add(table.Name, new TableShards(grains, spec.Name, table));
+    }
+
+    private ModelHandle(ModelHandle other, string workerId)
+    {
+        Spec = other.Spec;
+        _model = other._model;
+        _tables = other._tables;
+        WorkerId = workerId;
+    }
+
+    /// <summary>The model's name.</summary>
+    /// <example><c>Console.WriteLine(model.Name);</c></example>
+    public string Name => Spec.Name;
+
+    /// <summary>The model's spec as the cluster holds it (a model's spec never changes once created).</summary>
+    /// <example><c>var tables = model.Spec.Tables;</c></example>
+    public ModelSpec Spec { get; }
+
+    /// <summary>The worker id this handle's pushes carry; empty for a handle that is not a worker's.</summary>
+    /// <example><c>var id = model.WorkerId;</c></example>
+    public string WorkerId { get; } = "";
+
+    /// <summary>A handle whose pushes carry <paramref name="workerId"/>, sharing this handle's tables.</summary>
+    /// <example><c>var worker = model.ForWorker("worker-0");</c></example>
+    public ModelHandle ForWorker(string workerId)
+    {
+        Names.Validate(workerId, "worker");
+        return new ModelHandle(this, workerId);
+    }
+
+    /// <summary>How a table's rows are cut into shards; <see cref="ErrorCode.UnknownTable"/> for a table the model lacks.</summary>
+    /// <example><c>var shards = model.Layout("embedding").ShardCount;</c></example>
+    public TableLayout Layout(string table) => Table(table).Layout;
+
+    /// <summary>
+    /// Pushes a gradient for rows [rowStart, rowStart + gradient.Length / cols) of a table: checked here (table,
+    /// length, rows, NaN/Inf), cut per shard, encoded, sent with up to 8 calls in flight; completes when every shard
+    /// has acknowledged. A refused gradient reaches no shard.
+    /// </summary>
+    /// <example><c>await model.PushAsync("fc1", gradient, rowStart: 0, clock: step);</c></example>
+    public async Task PushAsync(string table, ReadOnlyMemory<float> gradient, int rowStart = 0, long clock = -1,
+        TensorEncoding encoding = TensorEncoding.Fp32, CancellationToken ct = default)
+    {
+        var shards = Table(table);
+        if (clock < -1)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} is neither a step (>= 0) nor -1");
+        var slices = shards.SliceBuffer(rowStart, gradient.Length, encoding);
+        shards.CheckGradient(gradient.Span, encoding);
+        await ShardFanOut.ForEachAsync(slices, ct, (slice, _) => shards.PushSliceAsync(slice, gradient, WorkerId, clock, encoding));
+    }
+
+    /// <summary>
+    /// Pulls rows [rowStart, rowStart + dest.Length / cols) of a table into <paramref name="dest"/>, cut per shard and
+    /// fetched in parallel. Each shard's rows are one version of that shard; use a <see cref="TableReplica"/> to
+    /// fetch only the shards that changed.
+    /// </summary>
+    /// <example><c>var w = new float[rows * cols]; await model.PullAsync("fc1", w);</c></example>
+    public async Task PullAsync(string table, Memory<float> dest, int rowStart = 0,
+        TensorEncoding encoding = TensorEncoding.Fp32, CancellationToken ct = default)
+    {
+        var shards = Table(table);
+        var slices = shards.SliceBuffer(rowStart, dest.Length, encoding);
+        await ShardFanOut.ForEachAsync(slices, ct, async (slice, _) =>
+            await shards.PullSliceAsync(slice, dest, TableReplica.NotFetched, encoding));
+    }
+
+    /// <summary>
+    /// A replica of a whole table for repeated pulls that fetch only changed shards. <paramref name="values"/> is
+    /// the caller's buffer of rows x cols values (for example pinned host memory); by default a new array.
+    /// </summary>
+    /// <example><c>var replica = model.CreateReplica("fc1"); await replica.RefreshAsync();</c></example>
+    public TableReplica CreateReplica(string table, Memory<float> values = default, TensorEncoding encoding = TensorEncoding.Fp32)
+    {
+        var shards = Table(table);
+        return new TableReplica(shards, values.IsEmpty ? new float[shards.Spec.Elements] : values, encoding);
+    }
+
+    /// <summary>Adds a worker to the job (or renews it); from now on the minimum clock waits for it.</summary>
+    /// <example><c>var start = (await model.JoinAsync("worker-0")).Clock;</c></example>
+    public Task<JoinReply> JoinAsync(string workerId, CancellationToken ct = default)
+    {
+        Names.Validate(workerId, "worker");
+        return _model.Join(workerId).WaitAsync(ct);
+    }
+
+    /// <summary>Renews a worker's lease; call it more often than <see cref="ModelSpec.WorkerLease"/>.</summary>
+    /// <example><c>await model.HeartbeatAsync("worker-0");</c></example>
+    public Task HeartbeatAsync(string workerId, CancellationToken ct = default) => _model.Heartbeat(workerId).WaitAsync(ct);
+
+    /// <summary>Reports that a worker finished <paramref name="clock"/> steps; call it after that step's pushes completed.</summary>
+    /// <example><c>await model.ReportClockAsync("worker-0", step + 1);</c></example>
+    public Task ReportClockAsync(string workerId, long clock, CancellationToken ct = default)
+    {
+        if (clock < 0)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} must be >= 0");
+        return _model.ReportClock(workerId, clock).WaitAsync(ct);
+    }
+
+    /// <summary>
+    /// Waits until every live worker reached <paramref name="clock"/> or <paramref name="timeout"/> passed, and returns
+    /// the job's minimum clock then (less than <paramref name="clock"/> on timeout).
+    /// </summary>
+    /// <example><c>var min = await model.WaitForClockAsync(step - staleness, TimeSpan.FromSeconds(30));</c></example>
+    public Task<long> WaitForClockAsync(long clock, TimeSpan timeout, CancellationToken ct = default)
+    {
+        if (timeout < TimeSpan.Zero)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"timeout {timeout} is negative");
+        return _model.WaitForMinClock(clock, timeout).WaitAsync(ct);
+    }
+
+    /// <summary>Removes a worker from the job: the minimum clock stops waiting for it.</summary>
+    /// <example><c>await model.LeaveAsync("worker-0");</c></example>
+    public Task LeaveAsync(string workerId, CancellationToken ct = default) => _model.Leave(workerId).WaitAsync(ct);
+
+    /// <summary>The job's workers, their clocks and the staleness between the fastest and the slowest.</summary>
+    /// <example><c>var s = await model.GetStatusAsync(); Console.WriteLine($"{s.Workers.Count} workers, staleness {s.Staleness}");</c></example>
+    public Task<ModelStatus> GetStatusAsync(CancellationToken ct = default) => _model.GetStatus().WaitAsync(ct);
+
+    /// <summary>A table's shards (version, update count, last checkpoint and its age, silo) and value statistics.</summary>
+    /// <example><c>var t = await model.GetTableStatusAsync("fc1"); Console.WriteLine(t.Stats.L2Norm);</c></example>
+    public async Task<TableStatus> GetTableStatusAsync(string table, CancellationToken ct = default)
+    {
+        var shards = Table(table);
+        var all = shards.Layout.Slice(0, shards.Spec.Rows);
+        var infos = new ShardInfo[all.Length];
+        var stats = new ShardStats[all.Length];
+        await ShardFanOut.ForEachAsync(all, ct, async (slice, _) =>
+        {
+            var grain = shards.Shard(slice.Shard);
+            var info = grain.GetInfo();
+            stats[slice.Shard] = await grain.GetStats();
+            infos[slice.Shard] = await info;
+        });
+        var now = DateTimeOffset.UtcNow;
+        var statuses = new ShardStatus[all.Length];
+        for (var s = 0; s < all.Length; s++)
+            statuses[s] = new ShardStatus { Info = infos[s], Stats = stats[s], CheckpointAge = now - infos[s].CheckpointedAt };
+        return new TableStatus { Spec = shards.Spec, ShardRows = shards.Layout.ShardRows, Shards = statuses, Stats = stats.Combine() };
+    }
+
+    /// <summary>Checkpoints every shard of the model now; returns the number of shards written.</summary>
+    /// <example><c>var written = await model.CheckpointAsync();</c></example>
+    public Task<int> CheckpointAsync(CancellationToken ct = default) => _model.Checkpoint().WaitAsync(ct);
+
+    private TableShards Table(string table) =>
+        _tables.TryGetValue(table, out var shards)
+            ? shards
+            : throw new ParameterServerException(ErrorCode.UnknownTable,
+                $"model '{Name}' has no table '{table}' (tables: {string.Join(", ", _tables.Keys)})");
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using ParameterServer.Client.Hosting;
+using ParameterServer.Contracts;
+
+namespace ParameterServer.Client;
+
+/// <summary>
+/// The entry point of the client API: connects to a cluster, creates and opens models, lists them.
+/// Dispose it to close the connection it opened.
+/// </summary>
+/// <example><c>await using var client = await ParameterServerClient.ConnectAsync(new ConnectionOptions());</c></example>
+public sealed class ParameterServerClient : IAsyncDisposable
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
+
+    private readonly IHost? _host;
+
+    /// <summary>A client over grains reached another way (a TestCluster's client, or inside a silo); disposing it leaves them alone.</summary>
+    /// <example><c>var client = new ParameterServerClient(cluster.Client);</c></example>
+    public ParameterServerClient(IGrainFactory grains)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        Grains = grains;
+    }
+
+    private ParameterServerClient(IHost host)
+    {
+        _host = host;
+        Grains = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>The grain factory the client calls, for grain calls the API does not wrap.</summary>
+    /// <example><c>var shard = client.Grains.GetGrain&lt;IShardGrain&gt;("mnist/fc1/0");</c></example>
+    public IGrainFactory Grains { get; }
+
+    /// <summary>
+    /// Connects to a cluster, retrying until <see cref="ConnectionOptions.ConnectTimeout"/>; throws
+    /// <see cref="ParameterServerException"/> with <see cref="ErrorCode.Unavailable"/> when no gateway answered by then.
+    /// </summary>
+    /// <example><c>await using var client = await ParameterServerClient.ConnectAsync(new ConnectionOptions { GatewayPort = 30000 });</c></example>
+    public static async Task<ParameterServerClient> ConnectAsync(ConnectionOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var started = Stopwatch.GetTimestamp();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton<IHostLifetime, ClientHostLifetime>();
+        builder.UseOrleansClient(client =>
+        {
+            if (options.Clustering == ClusteringKind.Azure)
+            {
+                client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(options.ConnectionString));
+                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
+            }
+            else
+            {
+                client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+            }
+            client.UseConnectionRetryFilter(async (_, token) =>
+            {
+                if (Stopwatch.GetElapsedTime(started) + RetryDelay >= options.ConnectTimeout)
+                    return false;
+                await Task.Delay(RetryDelay, token);
+                return true;
+            });
+            client.AddMessageSizeLimit();
+        });
+        var host = builder.Build();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(options.ConnectTimeout);
+        try
+        {
+            await host.StartAsync(deadline.Token);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new ParameterServerException(ErrorCode.Unavailable,
+                $"cannot reach the parameter server at {options.Describe()} within {options.ConnectTimeout.TotalSeconds:0.#} s ({FirstLine(e.Message)})", e);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        return new ParameterServerClient(host);
+    }
+
+    /// <summary>
+    /// Creates a model and its shards from a spec (checked here first); with an existing model of the same spec it
+    /// is a no-op, with a different spec <see cref="ErrorCode.SpecMismatch"/>.
+    /// </summary>
+    /// <example><c>var model = await client.CreateModelAsync(new ModelSpec { Name = "mnist", Tables = [new TableSpec { Name = "fc1", Rows = 128, Cols = 784 }] });</c></example>
+    public async Task<ModelHandle> CreateModelAsync(ModelSpec spec, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate();
+        await Grains.GetGrain<IModelGrain>(spec.Name).Create(spec).WaitAsync(ct);
+        return new ModelHandle(Grains, spec);
+    }
+
+    /// <summary>Opens an existing model; <see cref="ErrorCode.UnknownModel"/> when there is none of that name.</summary>
+    /// <example><c>var model = await client.OpenModelAsync("mnist");</c></example>
+    public async Task<ModelHandle> OpenModelAsync(string name, CancellationToken ct = default)
+    {
+        Names.Validate(name, "model");
+        var spec = await Grains.GetGrain<IModelGrain>(name).GetSpec().WaitAsync(ct);
+        return new ModelHandle(Grains, spec);
+    }
+
+    /// <summary>The names of every model of the cluster.</summary>
+    /// <example><c>foreach (var name in await client.ListModelsAsync()) Console.WriteLine(name);</c></example>
+    public Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken ct = default) =>
+        Grains.GetGrain<IModelDirectoryGrain>(0).List().WaitAsync(ct);
+
+    /// <summary>Closes the connection this client opened; a client over an existing grain factory has nothing to close.</summary>
+    /// <example><c>await client.DisposeAsync();</c></example>
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is null)
+            return;
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+
+    private static string FirstLine(string message)
+    {
+        var end = message.AsSpan().IndexOfAny('\r', '\n');
+        return end < 0 ? message : message[..end];
+    }
+}

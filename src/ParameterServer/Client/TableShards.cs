@@ -1,0 +1,84 @@
+using System.Numerics.Tensors;
+using ParameterServer.Contracts;
+using ParameterServer.Kernels.Stats;
+
+namespace ParameterServer.Client;
+
+/// <summary>One table as a client sees it: the slicer, a grain reference per shard, and the per-slice push and pull.</summary>
+internal sealed class TableShards
+{
+    // Largest float16 value that does not round to infinity (65504 + half an ulp).
+    private const float Fp16Overflow = 65520f;
+
+    private readonly IShardGrain[] _shards;
+
+    public TableShards(IGrainFactory grains, string model, TableSpec spec)
+    {
+        Layout = new TableLayout(spec);
+        _shards = new IShardGrain[Layout.ShardCount];
+        for (var s = 0; s < _shards.Length; s++)
+            _shards[s] = grains.GetGrain<IShardGrain>(TableLayout.ShardKey(model, spec.Name, s));
+    }
+
+    public TableLayout Layout { get; }
+
+    public TableSpec Spec => Layout.Spec;
+
+    public IShardGrain Shard(int shard) => _shards[shard];
+
+    /// <summary>Rows covered by a buffer of <paramref name="length"/> values starting at <paramref name="rowStart"/>, sliced per shard.</summary>
+    public ShardSlice[] SliceBuffer(int rowStart, int length, TensorEncoding encoding)
+    {
+        encoding.ElementSize(); // throws UnknownEncoding before anything is sent
+        if (length == 0 || length % Spec.Cols != 0)
+            throw new ParameterServerException(ErrorCode.WrongLength, $"{length} values are not a whole number of rows of table '{Spec.Name}' ({Spec.Cols} columns)");
+        return Layout.Slice(rowStart, length / Spec.Cols);
+    }
+
+    /// <summary>
+    /// Refuses a gradient a shard would refuse, before any shard receives its slice: a push is all or nothing only
+    /// when every slice is checked first.
+    /// </summary>
+    public void CheckGradient(ReadOnlySpan<float> gradient, TensorEncoding encoding)
+    {
+        if (!TensorStats.AllFinite(gradient))
+            throw new ParameterServerException(ErrorCode.NonFinite, $"gradient for table '{Spec.Name}' holds NaN or Inf");
+        if (encoding == TensorEncoding.Fp16 && MathF.Abs(TensorPrimitives.MaxMagnitude(gradient)) >= Fp16Overflow)
+            throw new ParameterServerException(ErrorCode.NonFinite, $"gradient for table '{Spec.Name}' overflows float16 (|g| >= {Fp16Overflow})");
+    }
+
+    public async ValueTask PushSliceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, string workerId, long clock, TensorEncoding encoding)
+    {
+        var cols = Spec.Cols;
+        // A fresh array per call: Orleans passes [Immutable] payloads by reference to a co-hosted grain, which may keep
+        // it (BSP buffers gradients until the clock completes), so a pooled buffer could be overwritten under it.
+        var payload = PayloadCodec.Encode(gradient.Span.Slice(slice.RequestOffset * cols, slice.RowCount * cols), encoding);
+        await _shards[slice.Shard].Push(new PushRequest
+        {
+            WorkerId = workerId,
+            Clock = clock,
+            RowOffset = slice.RowOffset,
+            RowCount = slice.RowCount,
+            Encoding = encoding,
+            Payload = payload,
+        });
+    }
+
+    /// <summary>Pulls one slice into its place in <paramref name="dest"/> (the request's rows); returns the shard's
+    /// version, or null when the shard answered that <paramref name="knownVersion"/> is current and nothing was written.</summary>
+    public async ValueTask<long?> PullSliceAsync(ShardSlice slice, Memory<float> dest, long knownVersion, TensorEncoding encoding)
+    {
+        var reply = await _shards[slice.Shard].Pull(new PullRequest
+        {
+            KnownVersion = knownVersion,
+            RowOffset = slice.RowOffset,
+            RowCount = slice.RowCount,
+            Encoding = encoding,
+        });
+        if (reply is null)
+            return null;
+        var cols = Spec.Cols;
+        PayloadCodec.Decode(reply.Payload, encoding, dest.Span.Slice(slice.RequestOffset * cols, slice.RowCount * cols));
+        return reply.Version;
+    }
+}

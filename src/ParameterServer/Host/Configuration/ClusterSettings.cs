@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Configuration;
+using ParameterServer.Client;
+
+namespace ParameterServer.Host.Configuration;
+
+/// <summary>The "Cluster" configuration section: how silos find each other and clients find silos.</summary>
+internal sealed class ClusterSettings
+{
+    public const string Section = "Cluster";
+
+    /// <summary>localhost (one silo on this machine) or azure (Azure Table clustering).</summary>
+    public ClusteringKind Clustering { get; set; } = ClusteringKind.Localhost;
+
+    /// <summary>Azure Storage connection string of the clustering table.</summary>
+    public string? ConnectionString { get; set; }
+
+    public string ClusterId { get; set; } = ConnectionOptions.DefaultClusterId;
+
+    public string ServiceId { get; set; } = ConnectionOptions.DefaultClusterId;
+
+    /// <summary>Port silos talk to each other on.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port clients connect to.</summary>
+    public int GatewayPort { get; set; } = ConnectionOptions.DefaultGatewayPort;
+
+    /// <summary>How long a client keeps trying to reach the cluster.</summary>
+    public double ConnectTimeoutSeconds { get; set; } = 10;
+
+    public static ClusterSettings From(IConfiguration configuration) => configuration.Bind<ClusterSettings>(Section);
+
+    public ConnectionOptions ToConnectionOptions() => new()
+    {
+        Clustering = Clustering,
+        GatewayPort = GatewayPort,
+        ConnectionString = ConnectionString,
+        ClusterId = ClusterId,
+        ServiceId = ServiceId,
+        ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeoutSeconds),
+    };
+
+    public string Describe() => Clustering == ClusteringKind.Azure
+        ? $"cluster '{ClusterId}' (Azure Table clustering)"
+        : $"cluster '{ClusterId}' (localhost)";
+}

@@ -1,0 +1,58 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using ParameterServer.Client;
+using ParameterServer.Grains.Hosting;
+using ParameterServer.Host.Configuration;
+
+namespace ParameterServer.Host.Silo;
+
+/// <summary>A silo host configured from the "Cluster", "Storage" and "Checkpoint" sections.</summary>
+internal static class SiloHost
+{
+    public const string CheckpointSection = "Checkpoint";
+
+    public static IHost Build(IConfiguration configuration)
+    {
+        var cluster = ClusterSettings.From(configuration);
+        var storage = StorageSettings.From(configuration);
+        cluster.ToConnectionOptions().Validate();
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        // Orleans logs a lot at Information; the silo's own lines stay visible. appsettings.json "Logging" overrides.
+        builder.Logging.SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("ParameterServer", LogLevel.Information)
+            .AddConfiguration(configuration.GetSection("Logging"))
+            .AddSimpleConsole(o => (o.SingleLine, o.TimestampFormat) = (true, "HH:mm:ss "));
+        builder.UseOrleans(silo =>
+        {
+            if (cluster.Clustering == ClusteringKind.Azure)
+            {
+                silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(cluster.ConnectionString));
+                silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
+                silo.ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+            }
+            silo.AddParameterServerGrains(policy => configuration.GetSection(CheckpointSection).Bind(policy));
+            if (storage.Provider == StorageKind.Blob)
+                silo.AddBlobCheckpointStorage(storage.ConnectionString!, storage.Container);
+            else
+                silo.AddLocalCheckpointStorage(storage.CheckpointDirectory);
+        });
+        return builder.Build();
+    }
+
+    /// <summary>The one line the silo logs when it is ready.</summary>
+    public static string Describe(IConfiguration configuration)
+    {
+        var cluster = ClusterSettings.From(configuration);
+        return $"silo ready: {cluster.Describe()}, silo port {cluster.SiloPort}, gateway port {cluster.GatewayPort}, " +
+            StorageSettings.From(configuration).Describe();
+    }
+}
