@@ -48,7 +48,7 @@ public sealed class SiloCommandTests : IDisposable
     [Fact]
     public async Task A_checkpoint_policy_the_grains_refuse_is_a_usage_error()
     {
-        var result = await CliRun.Run("silo", "--checkpoint-every", "0", "--data-dir", _dataDirectory,
+        var result = await CliRun.Run("silo", "--checkpoint-every", "0", "--data-dir", _dataDirectory, "--data-port", "-1",
             "--gateway-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture), "--silo-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture));
 
         CliRun.AssertFailure(result, ExitCodes.Usage, "EveryUpdates");
@@ -62,7 +62,7 @@ public sealed class SiloCommandTests : IDisposable
         var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
 
         var result = await CliRun.Run("silo", "--gateway-port", port, "--silo-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture),
-            "--data-dir", _dataDirectory);
+            "--data-port", "-1", "--data-dir", _dataDirectory);
 
         CliRun.AssertFailure(result, ExitCodes.Usage, $"gateway port {port} is in use");
     }
