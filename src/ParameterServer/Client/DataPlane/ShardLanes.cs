@@ -41,7 +41,7 @@ internal sealed class ShardLanes(DataPlaneOptions options) : IDisposable
             {
                 var length = (int)PayloadCodec.ByteLength(commit.Encoding, values.Length);
                 encoded = ArrayPool<byte>.Shared.Rent(length);
-                PayloadCodec.Encode(values.Span, commit.Encoding, encoded);
+                PayloadCodec.Encode(values.Span, commit.Encoding, encoded.AsSpan(0, length));
                 payload = encoded.AsMemory(0, length);
             }
             for (var transfer = 1; ; transfer++)

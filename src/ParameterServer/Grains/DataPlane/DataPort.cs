@@ -72,7 +72,8 @@ public sealed class DataPort : ILifecycleParticipant<ISiloLifecycle>, ISnapshotS
         }
         if (Lanes.Endpoint is { } bound)
         {
-            Endpoint = new DataEndpoint(_options.AdvertisedHost ?? _silo.SiloAddress.Endpoint.Address.ToString(), bound.Port);
+            Endpoint = new DataEndpoint(
+                _options.AdvertisedHost ?? _silo.SiloAddress.Endpoint.Address.ToString(), _options.AdvertisedPort != 0 ? _options.AdvertisedPort : bound.Port);
             _logger.LogInformation("Data port {Port} open; clients reach it at {Host}:{Advertised}", bound.Port, Endpoint.Host, Endpoint.Port);
         }
         return Task.CompletedTask;

@@ -26,6 +26,9 @@ public sealed class DataPortOptions
     /// <summary>The host name or IP address clients connect to; by default the silo's own advertised IP address.</summary>
     public string? AdvertisedHost { get; set; }
 
+    /// <summary>The port clients connect to when it differs from <see cref="Port"/> (a port mapping or proxy in between); 0: the same.</summary>
+    public int AdvertisedPort { get; set; }
+
     /// <summary>Memory cap of pushes waiting for their commit and of snapshots being sent; past it frames are refused as busy.</summary>
     public long StagingCapacityBytes { get; set; } = 512L << 20;
 
@@ -58,6 +61,8 @@ public sealed class DataPortOptionsValidator : IValidateOptions<DataPortOptions>
             errors.Add($"{nameof(DataPortOptions.StagingCapacityBytes)} must be at least {largest} (one buffer for the largest shard), not {options.StagingCapacityBytes}");
         if (options.TokenExpiry <= TimeSpan.Zero || options.TokenExpiry.TotalMilliseconds > int.MaxValue)
             errors.Add($"{nameof(DataPortOptions.TokenExpiry)} must be positive and at most {int.MaxValue} ms, not {options.TokenExpiry}");
+        if (options.AdvertisedPort is < 0 or > IPEndPoint.MaxPort)
+            errors.Add($"{nameof(DataPortOptions.AdvertisedPort)} must be a TCP port or 0 (the data port itself), not {options.AdvertisedPort}");
         if (options.AdvertisedHost is { } host && Uri.CheckHostName(host) == UriHostNameType.Unknown)
             errors.Add($"{nameof(DataPortOptions.AdvertisedHost)} '{host}' is neither a host name nor an IP address");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

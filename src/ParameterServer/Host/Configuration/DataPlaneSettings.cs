@@ -18,6 +18,9 @@ internal sealed class DataPlaneSettings
     /// <summary>The host name or address clients reach the data port at; empty: the silo's own advertised address.</summary>
     public string? AdvertisedHost { get; set; }
 
+    /// <summary>The port clients reach the data port at, when a port mapping or proxy is in between; 0: the data port itself.</summary>
+    public int AdvertisedPort { get; set; }
+
     /// <summary>Memory the silo holds for pushes waiting for their commit and snapshots being sent.</summary>
     public int StagingMemoryMiB { get; set; } = 512;
 
@@ -36,6 +39,7 @@ internal sealed class DataPlaneSettings
     {
         options.Port = Port;
         options.AdvertisedHost = string.IsNullOrWhiteSpace(AdvertisedHost) ? null : AdvertisedHost;
+        options.AdvertisedPort = AdvertisedPort;
         options.StagingCapacityBytes = (long)StagingMemoryMiB << 20;
         options.TokenExpiry = TimeSpan.FromSeconds(TokenExpirySeconds);
     }
