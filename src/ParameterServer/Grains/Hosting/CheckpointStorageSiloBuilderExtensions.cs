@@ -1,0 +1,51 @@
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.Hosting;
+using ParameterServer.Grains.Storage;
+
+namespace ParameterServer.Grains.Hosting;
+
+/// <summary>Registers the checkpoint storage under <see cref="StorageNames.Checkpoints"/>: a local directory or Azure Blob storage.</summary>
+public static class CheckpointStorageSiloBuilderExtensions
+{
+    /// <summary>
+    /// Checkpoints in files under an absolute directory, the embedded default. Silos that share the
+    /// directory share the checkpoints.
+    /// Example: <c>silo.AddLocalCheckpointStorage("/var/lib/paramserver/checkpoints")</c>
+    /// </summary>
+    public static ISiloBuilder AddLocalCheckpointStorage(this ISiloBuilder builder, string directory)
+    {
+        const string name = StorageNames.Checkpoints;
+        var services = builder.Services;
+        services.AddOptions<LocalCheckpointStorageOptions>(name).Configure(options => options.Directory = directory);
+        services.AddTransient<IConfigurationValidator>(sp => new LocalCheckpointStorageOptionsValidator(OptionsOf(sp, name), name));
+        services.TryAddSingleton<CheckpointSerializer>();
+        services.AddGrainStorage(name, (sp, storageName) =>
+            ActivatorUtilities.CreateInstance<LocalDirectoryGrainStorage>(sp, storageName, OptionsOf(sp, storageName)));
+        return builder;
+    }
+
+    /// <summary>
+    /// Checkpoints as blobs in an Azure Storage container (created when missing), in the same format as the
+    /// local store. A malformed connection string is refused here, before the silo starts.
+    /// Example: <c>silo.AddBlobCheckpointStorage(Environment.GetEnvironmentVariable("PS_AZURITE")!)</c>
+    /// </summary>
+    public static ISiloBuilder AddBlobCheckpointStorage(this ISiloBuilder builder, string connectionString, string container = "checkpoints")
+    {
+        var client = new BlobServiceClient(connectionString);
+        builder.Services.TryAddSingleton<CheckpointSerializer>();
+        return builder.AddAzureBlobGrainStorage(StorageNames.Checkpoints, optionsBuilder =>
+            optionsBuilder.Configure<CheckpointSerializer>((options, serializer) =>
+            {
+                options.BlobServiceClient = client;
+                options.ContainerName = container;
+                options.GrainStorageSerializer = serializer;
+                options.DeleteStateOnClear = true;
+            }));
+    }
+
+    private static LocalCheckpointStorageOptions OptionsOf(IServiceProvider services, string name) =>
+        services.GetRequiredService<IOptionsMonitor<LocalCheckpointStorageOptions>>().Get(name);
+}
