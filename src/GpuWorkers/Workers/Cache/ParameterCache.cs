@@ -2,6 +2,7 @@ using ParameterServer.Client;
 using ParameterServer.Contracts;
 using ParameterServer.Kernels.Devices;
 using ParameterServer.Workers.Models;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Workers.Cache;
 
