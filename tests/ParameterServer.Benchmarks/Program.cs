@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], int>
     ["updates"] = ("server-side update throughput against a memory-bandwidth probe, one thread [--quick]", UpdateThroughput.Run),
     ["dataplane"] = ("lanes against a raw socket copy, 4 MiB payloads [--payload-mib 4] [--in-flight 4] [--seconds 2] [--rounds 3]",
         rest => LaneThroughputBenchmark.RunAsync(rest).GetAwaiter().GetResult()),
+    ["gemm"] = ("CPU GEMM against Debian's OpenBLAS on the MLP's shapes, 1 and 2 threads [--quick]", ParameterServer.Benchmarks.Devices.GemmBenchmark.Run),
     ["gpu-check"] = ("kernel parity and timings on a CUDA device [--device cuda:N] [--reference cpu] [--small]", GpuCheckCommand.Run),
     ["bdn"] = ("BenchmarkDotNet micro-benchmarks, e.g. `bdn --filter *`", bdnArgs =>
     {

@@ -23,9 +23,6 @@ public static class Device
     /// The one place the CUDA device plugs in: returns it when CUDA device <paramref name="index"/> can be opened,
     /// else null and the reason.
     /// </summary>
-    private static IDevice? TryOpenCuda(int index, out string reason)
-    {
-        reason = $"this build has no CUDA device (asked for cuda:{index})";
-        return null;
-    }
+    private static IDevice? TryOpenCuda(int index, out string reason) =>
+        Cuda.IlgpuDevice.TryOpenCuda(index, out var device, out reason) ? device : null;
 }

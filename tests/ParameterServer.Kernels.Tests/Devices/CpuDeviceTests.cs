@@ -1,6 +1,5 @@
 using ParameterServer.Kernels.Devices;
 using ParameterServer.Kernels.Devices.Cpu;
-using Xunit;
 
 namespace ParameterServer.Kernels.Tests.Devices;
 

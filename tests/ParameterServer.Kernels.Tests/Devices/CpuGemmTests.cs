@@ -1,6 +1,5 @@
 using System.Runtime.Intrinsics.X86;
 using ParameterServer.Kernels.Devices.Cpu;
-using Xunit;
 
 namespace ParameterServer.Kernels.Tests.Devices;
 

@@ -1,5 +1,4 @@
 using ParameterServer.Kernels.Devices.Cpu;
-using Xunit;
 
 namespace ParameterServer.Kernels.Tests.Devices;
 

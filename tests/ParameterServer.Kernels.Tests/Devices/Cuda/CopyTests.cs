@@ -1,5 +1,4 @@
 using ParameterServer.Kernels.Devices.Cuda;
-using Xunit;
 
 namespace ParameterServer.Kernels.Tests.Devices.Cuda;
 

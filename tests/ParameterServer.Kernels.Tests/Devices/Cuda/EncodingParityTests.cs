@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using ParameterServer.Kernels.Encoding;
-using Xunit;
 
 namespace ParameterServer.Kernels.Tests.Devices.Cuda;
 

@@ -1,6 +1,5 @@
 using ILGPU.Runtime.Cuda;
 using ParameterServer.Kernels.Devices.Cuda;
-using Xunit;
 
 namespace ParameterServer.Kernels.Tests.Devices.Cuda;
 

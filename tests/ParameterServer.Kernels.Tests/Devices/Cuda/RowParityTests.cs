@@ -1,4 +1,3 @@
-using Xunit;
 
 namespace ParameterServer.Kernels.Tests.Devices.Cuda;
 

@@ -1,5 +1,4 @@
 using ParameterServer.Kernels.Updates;
-using Xunit;
 
 namespace ParameterServer.Kernels.Tests.Devices.Cuda;
 

@@ -1,0 +1,172 @@
+using ParameterServer.Contracts;
+using ParameterServer.Grains.Hosting;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
+
+namespace ParameterServer.Grains.Models;
+
+/// <summary>
+/// A model (job), keyed by its name: creates the shards of its tables, tracks the workers' clocks and gates them
+/// by the minimum clock. Under BSP it has every shard apply a clock's combined gradient before anyone waiting
+/// for that clock goes on.
+/// </summary>
+public sealed class ModelGrain : Grain, IModelGrain
+{
+    private static readonly TimeSpan MinLeaseCheck = TimeSpan.FromMilliseconds(10);
+
+    private readonly IPersistentState<ModelState> _state;
+    private readonly WorkerClocks _workers = new();
+    // Callers of WaitForMinClock, one completion per awaited clock.
+    private readonly SortedDictionary<long, TaskCompletionSource> _waiters = [];
+    private IShardGrain[] _shards = [];
+    // The highest minimum clock reached (under BSP: applied by every shard). Workers join at it.
+    private long _completedClock;
+
+    public ModelGrain([PersistentState("model", StorageNames.Checkpoints)] IPersistentState<ModelState> state) => _state = state;
+
+    private ModelSpec Spec => _state.State.Spec
+        ?? throw new ParameterServerException(ErrorCode.UnknownModel, $"model '{this.GetPrimaryKeyString()}' does not exist");
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (_state.State.Spec is { } spec) Serve(spec);
+        return Task.CompletedTask;
+    }
+
+    public async Task Create(ModelSpec spec)
+    {
+        spec.Validate();
+        if (spec.Name != this.GetPrimaryKeyString())
+            throw new ParameterServerException(ErrorCode.InvalidSpec, $"spec of model '{spec.Name}' sent to model '{this.GetPrimaryKeyString()}'");
+        var existing = _state.State.Spec;
+        if (existing is not null && !existing.SameAs(spec))
+            throw new ParameterServerException(ErrorCode.SpecMismatch, $"model '{spec.Name}' exists with another spec");
+
+        // Initializing is idempotent, so creating again with the same spec also completes a create that failed halfway.
+        await Task.WhenAll(ShardSetups(spec).Select(s =>
+            GrainFactory.GetGrain<IShardGrain>(TableLayout.ShardKey(s.Model, s.Table.Name, s.Shard)).Initialize(s)));
+        if (existing is null)
+        {
+            _state.State.Spec = spec;
+            try
+            {
+                await _state.WriteStateAsync();
+            }
+            catch
+            {
+                _state.State.Spec = null;
+                throw;
+            }
+            Serve(spec);
+        }
+        await GrainFactory.GetGrain<IModelDirectoryGrain>(0).Add(spec.Name);
+    }
+
+    public Task<ModelSpec> GetSpec() => Task.FromResult(Spec);
+
+    public Task<JoinReply> Join(string workerId)
+    {
+        var lease = Spec.WorkerLease;
+        if (string.IsNullOrEmpty(workerId))
+            throw new ParameterServerException(ErrorCode.InvalidArgument, "a worker id must not be empty");
+        var clock = _workers.Join(workerId, _completedClock, DateTimeOffset.UtcNow);
+        return Task.FromResult(new JoinReply { Clock = clock, Lease = lease });
+    }
+
+    public Task Heartbeat(string workerId)
+    {
+        _ = Spec;
+        _workers.Heartbeat(workerId, DateTimeOffset.UtcNow);
+        return Task.CompletedTask;
+    }
+
+    public Task Leave(string workerId)
+    {
+        _ = Spec;
+        return _workers.Leave(workerId) ? Advance() : Task.CompletedTask;
+    }
+
+    public Task ReportClock(string workerId, long clock)
+    {
+        _ = Spec;
+        if (clock < 0)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} of worker '{workerId}' is negative");
+        _workers.Report(workerId, clock, DateTimeOffset.UtcNow);
+        return Advance();
+    }
+
+    public async Task<long> WaitForMinClock(long clock, TimeSpan timeout)
+    {
+        _ = Spec;
+        if (timeout != Timeout.InfiniteTimeSpan && (timeout < TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue))
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"timeout {timeout} is neither infinite nor between 0 and {int.MaxValue} ms");
+        if (_workers.Count == 0 || clock <= _completedClock) return _completedClock;
+        if (!_waiters.TryGetValue(clock, out var waiter))
+            _waiters[clock] = waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A timeout is not an error: the caller gets the minimum clock reached so far and decides.
+        await waiter.Task.WaitAsync(timeout)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        return _completedClock;
+    }
+
+    public Task<ModelStatus> GetStatus() => Task.FromResult(new ModelStatus
+    {
+        Spec = Spec,
+        Workers = _workers.Statuses(),
+        MinClock = _workers.MinClock ?? _completedClock,
+        MaxClock = _workers.MaxClock ?? _completedClock,
+    });
+
+    public async Task<int> Checkpoint()
+    {
+        _ = Spec;
+        await Task.WhenAll(_shards.Select(s => s.Checkpoint()));
+        return _shards.Length;
+    }
+
+    private void Serve(ModelSpec spec)
+    {
+        _shards = ShardSetups(spec)
+            .Select(s => GrainFactory.GetGrain<IShardGrain>(TableLayout.ShardKey(s.Model, s.Table.Name, s.Shard)))
+            .ToArray();
+        var check = spec.WorkerLease / 4 > MinLeaseCheck ? spec.WorkerLease / 4 : MinLeaseCheck;
+        this.RegisterGrainTimer(ExpireLeases, new GrainTimerCreationOptions(check, check));
+    }
+
+    private Task ExpireLeases()
+    {
+        _workers.Expire(DateTimeOffset.UtcNow, Spec.WorkerLease);
+        // Also retries a BSP clock whose application failed.
+        return Advance();
+    }
+
+    /// <summary>
+    /// Moves the completed clock up to the minimum over the live workers (under BSP once every shard has applied
+    /// it) and releases the waiters it satisfies. With no live worker nobody waits.
+    /// </summary>
+    private async Task Advance()
+    {
+        if (_workers.MinClock is { } min && min > _completedClock)
+        {
+            if (Spec.Consistency.Mode == ConsistencyMode.Bsp)
+                await Task.WhenAll(_shards.Select(s => s.ApplyClock(min)));
+            _completedClock = min;
+        }
+        while (_waiters.Count > 0)
+        {
+            var (clock, waiter) = _waiters.First();
+            if (_workers.Count > 0 && clock > _completedClock) break;
+            _waiters.Remove(clock);
+            waiter.SetResult();
+        }
+    }
+
+    private static IEnumerable<ShardSetup> ShardSetups(ModelSpec spec)
+    {
+        foreach (var table in spec.Tables)
+        {
+            var layout = new TableLayout(table);
+            for (var shard = 0; shard < layout.ShardCount; shard++)
+                yield return new ShardSetup { Model = spec.Name, Table = table, Shard = shard, Consistency = spec.Consistency.Mode };
+        }
+    }
+}

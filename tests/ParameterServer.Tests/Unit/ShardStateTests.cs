@@ -1,0 +1,101 @@
+using ParameterServer.Contracts;
+using ParameterServer.Grains.Models;
+using ParameterServer.Grains.Shards;
+using ParameterServer.Grains.Storage;
+using Xunit;
+
+namespace ParameterServer.Tests.Unit;
+
+/// <summary>The checkpointed shard and model state: round trips through the checkpoint serializer, snapshots independent of the live state.</summary>
+public sealed class ShardStateTests
+{
+    private static readonly CheckpointSerializer Serializer = new();
+
+    private static readonly ShardSetup Setup = new()
+    {
+        Model = "m",
+        Table = new TableSpec
+        {
+            Name = "w", Rows = 8, Cols = 2, ShardRows = 4, Initializer = InitializerSpec.Xavier(3),
+            Optimizer = OptimizerSpec.AdamW(0.01f) with { Schedule = LearningRateSchedule.CosineWithWarmup(10, 100, 0.001f) },
+        },
+        Shard = 1,
+        Consistency = ConsistencyMode.Ssp,
+    };
+
+    [Fact]
+    public void Shard_state_round_trips_through_the_checkpoint_serializer()
+    {
+        var state = new ShardState
+        {
+            Setup = Setup, Values = [1, -2, 3.5f], Slots = [[0.5f, 0, 1], [2, 2, 2]],
+            Version = 7, UpdateCount = 9, CheckpointedVersion = 7, CheckpointedAt = new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero),
+        };
+
+        var back = Serializer.Deserialize<ShardState>(Serializer.Serialize(state));
+
+        Assert.Equal(Setup, back.Setup);
+        Assert.Equal(state.Values, back.Values);
+        Assert.Equal(state.Slots, back.Slots);
+        Assert.Equal((7, 9, 7, state.CheckpointedAt), (back.Version, back.UpdateCount, back.CheckpointedVersion, back.CheckpointedAt));
+    }
+
+    [Fact]
+    public void Model_state_round_trips_through_the_checkpoint_serializer()
+    {
+        var spec = new ModelSpec { Name = "m", Tables = [Setup.Table, Setup.Table with { Name = "b", Cols = 1 }], Consistency = ConsistencySpec.Ssp(3), WorkerLease = TimeSpan.FromSeconds(12) };
+
+        var back = Serializer.Deserialize<ModelState>(Serializer.Serialize(new ModelState { Spec = spec }));
+
+        Assert.True(back.Spec!.SameAs(spec));
+    }
+
+    [Fact]
+    public void Model_directory_round_trips_through_the_checkpoint_serializer()
+    {
+        var back = Serializer.Deserialize<ModelDirectoryState>(Serializer.Serialize(new ModelDirectoryState { Models = ["a", "b"] }));
+
+        Assert.Equal(["a", "b"], back.Models);
+    }
+
+    [Fact]
+    public void Uninitialized_state_round_trips_without_a_setup()
+    {
+        var back = Serializer.Deserialize<ShardState>(Serializer.Serialize(new ShardState()));
+
+        Assert.Null(back.Setup);
+    }
+
+    [Fact]
+    public void Snapshot_does_not_change_with_the_live_state()
+    {
+        var live = new ShardState { Setup = Setup, Values = [1, 2], Slots = [[3, 4]], Version = 2 };
+        var snapshot = new ShardState();
+
+        live.CopyTo(snapshot);
+        live.Values[0] = 10;
+        live.Slots[0][1] = 40;
+        live.Version = 3;
+
+        Assert.Equal([1f, 2f], snapshot.Values);
+        Assert.Equal([3f, 4f], snapshot.Slots[0]);
+        Assert.Equal(2, snapshot.Version);
+    }
+
+    [Fact]
+    public void Snapshot_reuses_arrays_of_the_same_size()
+    {
+        var live = new ShardState { Setup = Setup, Values = [1, 2], Slots = [[3, 4]] };
+        var snapshot = new ShardState();
+        live.CopyTo(snapshot);
+        var values = snapshot.Values;
+        var slot = snapshot.Slots[0];
+
+        live.Values[1] = 5;
+        live.CopyTo(snapshot);
+
+        Assert.Same(values, snapshot.Values);
+        Assert.Same(slot, snapshot.Slots[0]);
+        Assert.Equal([1f, 5f], snapshot.Values);
+    }
+}
