@@ -1,5 +1,6 @@
 using ParameterServer.Host.Commands;
 using ParameterServer.Tests.Client;
+using Xunit;
 using static ParameterServer.Tests.Cli.CliRun;
 
 namespace ParameterServer.Tests.Cli;

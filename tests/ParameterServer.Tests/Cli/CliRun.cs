@@ -1,3 +1,5 @@
+using Xunit;
+
 namespace ParameterServer.Tests.Cli;
 
 /// <summary>Runs the CLI's entry point in-process and captures what it wrote.</summary>

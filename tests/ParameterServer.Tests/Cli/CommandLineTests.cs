@@ -1,5 +1,6 @@
 using ParameterServer.Host.Commands;
 using ParameterServer.Host.Configuration;
+using Xunit;
 
 namespace ParameterServer.Tests.Cli;
 

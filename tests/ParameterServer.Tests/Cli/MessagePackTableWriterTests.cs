@@ -1,5 +1,6 @@
 using System.Text;
 using ParameterServer.Host.Export;
+using Xunit;
 
 namespace ParameterServer.Tests.Cli;
 

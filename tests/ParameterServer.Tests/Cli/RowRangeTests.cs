@@ -1,4 +1,5 @@
 using ParameterServer.Host.Commands;
+using Xunit;
 
 namespace ParameterServer.Tests.Cli;
 

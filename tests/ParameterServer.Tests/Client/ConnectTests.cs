@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using ParameterServer.Client;
 using ParameterServer.Contracts;
+using Xunit;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Tests.Client;
 

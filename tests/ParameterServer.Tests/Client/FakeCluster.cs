@@ -1,4 +1,5 @@
 using ParameterServer.Contracts;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Tests.Client;
 

@@ -1,5 +1,6 @@
 using ParameterServer.Client;
 using ParameterServer.Contracts;
+using Xunit;
 
 namespace ParameterServer.Tests.Client;
 

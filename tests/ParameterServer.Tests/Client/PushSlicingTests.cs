@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using ParameterServer.Client;
 using ParameterServer.Contracts;
+using Xunit;
 
 namespace ParameterServer.Tests.Client;
 

@@ -1,5 +1,7 @@
 using ParameterServer.Client;
 using ParameterServer.Contracts;
+using Xunit;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Tests.Client;
 

@@ -33,9 +33,10 @@ internal sealed class SiloCommand : ICommand
     {
         using var host = Build(context.Configuration);
         await host.StartAsync(context.Cancellation);
-        host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ParameterServer.Silo")
-            .LogInformation("{Ready}", SiloHost.Describe(context.Configuration));
+        var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ParameterServer.Silo");
+        log.LogInformation("{Ready}", SiloHost.Describe(context.Configuration));
         await host.WaitForShutdownAsync(context.Cancellation);
+        log.LogInformation("silo stopped");
         return ExitCodes.Ok;
     }
 

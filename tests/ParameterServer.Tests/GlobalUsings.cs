@@ -1,3 +1,0 @@
-global using Xunit;
-// Orleans' implicit usings bring Orleans.ErrorCode (its log event ids); ours is the refusal reason.
-global using ErrorCode = ParameterServer.Contracts.ErrorCode;
