@@ -1,6 +1,5 @@
 using ParameterServer.Kernels.Devices.Cpu;
 using ParameterServer.Workers.Models;
-using Xunit;
 
 namespace ParameterServer.Workers.Tests.Models;
 

@@ -1,7 +1,6 @@
 using ParameterServer.Kernels.Devices.Cpu;
 using ParameterServer.Kernels.Init;
 using ParameterServer.Workers.Models;
-using Xunit;
 
 namespace ParameterServer.Workers.Tests.Models;
 
