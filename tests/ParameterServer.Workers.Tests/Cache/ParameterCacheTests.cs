@@ -1,6 +1,7 @@
 using ParameterServer.Client;
 using ParameterServer.Contracts;
 using ParameterServer.Kernels.Devices.Cpu;
+using ParameterServer.Kernels.Devices.Cuda;
 using ParameterServer.Tests.Cluster;
 using ParameterServer.Workers.Cache;
 using ParameterServer.Workers.Models;
@@ -71,6 +72,27 @@ public sealed class ParameterCacheTests(ClusterFixture fixture) : IDisposable
         var server = new float[12];
         await model.PullAsync("w", server);
         Assert.Equal([0.375f, 0.75f, 0, -0.5f, 0.5f, 0.4375f, -1.5f, 2.5f, 0.25f, 0.125f, 1, -1], server);
+    }
+
+    [Fact]
+    public async Task On_an_ILGPU_device_values_and_gradients_pass_through_page_locked_staging()
+    {
+        // ILGPU's CPU accelerator runs the CUDA device's code path, page-locked staging included.
+        using var gpu = IlgpuDevice.OpenCpuAccelerator();
+        var model = await CreateAsync();
+        using var parameter = new ParameterTable(gpu, "w", 6, 2);
+        using var cache = new ParameterCache(model, [parameter], gpu);
+        gpu.CopyToDevice<float>(new float[] { 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2 }, parameter.Gradient);
+
+        cache.StageGradients(0);
+        await cache.PushAsync(0, clock: 1);
+        await cache.PullAsync();
+        cache.CopyToDevice();
+
+        // w = 1 - 0.5 * 2 = 0 everywhere.
+        var values = new float[12];
+        gpu.CopyToHost(parameter.Value, values.AsSpan());
+        Assert.All(values, v => Assert.Equal(0f, v));
     }
 
     [Fact]
