@@ -6,11 +6,14 @@ namespace ParameterServer.Workers.Training;
 /// <summary>
 /// A worker's membership in a model's job: joined at the job's completed clock, kept alive by heartbeats at a third
 /// of the lease (a lost heartbeat or two does not expire it), and ended by leaving, so that BSP and SSP peers stop
-/// waiting for this worker's clock. Disposing stops the heartbeats without leaving (the lease then expires).
+/// waiting for this worker's clock. Disposing a membership that has not left (a failed or cancelled run) leaves too,
+/// bounded in time; if even that fails, the lease expires.
 /// Example: <c>await using var member = await JobMembership.JoinAsync(worker, logger, ct); ... await member.LeaveAsync();</c>
 /// </summary>
 public sealed class JobMembership : IAsyncDisposable
 {
+    private static readonly TimeSpan _leaveOnDispose = TimeSpan.FromSeconds(5);
+
     private readonly ModelHandle _worker;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
@@ -50,10 +53,20 @@ public sealed class JobMembership : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (!_left)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(_leaveOnDispose);
+                await LeaveAsync(timeout.Token);
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "Worker {Worker} could not leave; the job counts it until its lease of {Lease} expires", _worker.WorkerId, Lease);
+            }
+        }
         await StopHeartbeatsAsync();
         _stop.Dispose();
-        if (!_left)
-            _logger.LogWarning("Worker {Worker} stops without leaving; the job counts it until its lease of {Lease} expires", _worker.WorkerId, Lease);
     }
 
     private async Task StopHeartbeatsAsync()

@@ -89,7 +89,7 @@ public sealed class WorkerPipeline : IParameterStore
 
     public async ValueTask BeforeStepAsync(CancellationToken ct)
     {
-        await WaitOn(_nextPull ?? Enqueue(PullFor(_gate.RequiredClock(_done))));
+        await WaitOn(_nextPull ?? Enqueue(PullFor(_gate.RequiredClock(_done))), ct);
         Cache.CopyToDevice();
         _nextPull = _gate.PullsAhead ? Enqueue(PullFor(_gate.RequiredClock(_done + 1))) : null;
     }
@@ -97,7 +97,7 @@ public sealed class WorkerPipeline : IParameterStore
     public async ValueTask AfterStepAsync(CancellationToken ct)
     {
         var slot = (int)(_steps % _pushes.Length);
-        if (_pushes[slot] is { } previous) await WaitOn(previous);
+        if (_pushes[slot] is { } previous) await WaitOn(previous, ct);
         Cache.StageGradients(slot);
         var clock = ++_done;
         _steps++;
@@ -108,21 +108,21 @@ public sealed class WorkerPipeline : IParameterStore
     public async Task SynchronizeAsync(bool everyWorker, CancellationToken ct)
     {
         var pull = Enqueue(PullFor(everyWorker ? _done : _gate.RequiredClock(_done)));
-        await WaitOn(pull);
+        await WaitOn(pull, ct);
         Cache.CopyToDevice();
         _nextPull = null;
     }
 
     public async Task FinishAsync(CancellationToken ct)
     {
-        await WaitOn(_chain);
+        await WaitOn(_chain, ct);
         if (_membership is not null) await _membership.LeaveAsync(ct);
         _logger.LogInformation("Worker {Worker} left model {Model} at clock {Clock}", _worker.WorkerId, _worker.Name, _done);
     }
 
     public async ValueTask DisposeAsync()
     {
-        // A failed run leaves the pushes it issued to finish or fail on their own; only the heartbeats stop here.
+        // A failed run leaves the job (its peers stop waiting for it) and the pushes it issued to finish or fail on their own.
         if (_membership is not null) await _membership.DisposeAsync();
         Cache.Dispose();
     }
@@ -173,7 +173,7 @@ public sealed class WorkerPipeline : IParameterStore
         await operation();
     }
 
-    private async ValueTask WaitOn(Task task)
+    private async ValueTask WaitOn(Task task, CancellationToken ct)
     {
         if (task.IsCompleted)
         {
@@ -183,7 +183,7 @@ public sealed class WorkerPipeline : IParameterStore
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await task;
+            await task.WaitAsync(ct);
         }
         finally
         {
