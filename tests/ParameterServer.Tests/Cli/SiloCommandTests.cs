@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using ParameterServer.Contracts;
 using ParameterServer.Host.Commands;
 using ParameterServer.Tests.Client;
@@ -46,8 +49,21 @@ public sealed class SiloCommandTests : IDisposable
     public async Task A_checkpoint_policy_the_grains_refuse_is_a_usage_error()
     {
         var result = await CliRun.Run("silo", "--checkpoint-every", "0", "--data-dir", _dataDirectory,
-            "--gateway-port", ConnectTests.FreePort().ToString(), "--silo-port", ConnectTests.FreePort().ToString());
+            "--gateway-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture), "--silo-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture));
 
         CliRun.AssertFailure(result, ExitCodes.Usage, "EveryUpdates");
+    }
+
+    [Fact]
+    public async Task A_gateway_port_in_use_is_a_usage_error_that_names_it()
+    {
+        using var taken = new TcpListener(IPAddress.Any, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+
+        var result = await CliRun.Run("silo", "--gateway-port", port, "--silo-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture),
+            "--data-dir", _dataDirectory);
+
+        CliRun.AssertFailure(result, ExitCodes.Usage, $"gateway port {port} is in use");
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -32,7 +33,15 @@ internal sealed class SiloCommand : ICommand
     public async Task<int> RunAsync(CommandContext context)
     {
         using var host = Build(context.Configuration);
-        await host.StartAsync(context.Cancellation);
+        try
+        {
+            await host.StartAsync(context.Cancellation);
+        }
+        catch (AddressInUseException e)
+        {
+            var cluster = ClusterSettings.From(context.Configuration);
+            throw new UsageException($"silo port {cluster.SiloPort} or gateway port {cluster.GatewayPort} is in use ({e.Message})");
+        }
         var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ParameterServer.Silo");
         log.LogInformation("{Ready}", SiloHost.Describe(context.Configuration));
         await host.WaitForShutdownAsync(context.Cancellation);
