@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using ParameterServer.Benchmarks.DataPlane;
 using ParameterServer.Benchmarks.GpuCheck;
+using ParameterServer.Benchmarks.Transfer;
 using ParameterServer.Benchmarks.Updates;
 using ParameterServer.Benchmarks.Workers;
 
@@ -11,6 +12,9 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], int>
     ["updates"] = ("server-side update throughput against a memory-bandwidth probe, one thread [--quick]", UpdateThroughput.Run),
     ["dataplane"] = ("lanes against a raw socket copy, 4 MiB payloads [--payload-mib 4] [--in-flight 4] [--seconds 2] [--rounds 3]",
         rest => LaneThroughputBenchmark.RunAsync(rest).GetAwaiter().GetResult()),
+    ["transfer"] = ("push and pull through a silo process: lanes and grain calls against a raw socket peer, 1-8 in flight [--quick] [--with-torch] [--json PATH]",
+        rest => TransferBenchmark.RunAsync(rest).GetAwaiter().GetResult()),
+    ["raw-peer"] = ("the raw socket end of `transfer`, which starts it", rest => RawPeer.RunAsync(rest).GetAwaiter().GetResult()),
     ["gemm"] = ("CPU GEMM against Debian's OpenBLAS on the MLP's shapes, 1 and 2 threads [--quick]", ParameterServer.Benchmarks.Devices.GemmBenchmark.Run),
     ["gpu-check"] = ("kernel parity and timings on a CUDA device [--device cuda:N] [--reference cpu] [--small]", GpuCheckCommand.Run),
     ["worker-overhead"] = ("one worker through the parameter server against the same trainer standalone [--batch 128] [--samples 25600] [--rounds 5] [--consistency ssp:1] [--encoding fp32]",

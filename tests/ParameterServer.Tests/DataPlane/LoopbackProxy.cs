@@ -7,7 +7,7 @@ namespace ParameterServer.Tests.DataPlane;
 /// Forwards loopback connections to a lane server and can break them: the next connection accepted is cut (both
 /// sockets closed) once a set number of bytes went one way, as a lane killed mid-transfer; <see cref="DropAll"/>
 /// closes every open connection, as a server restart; <see cref="RefuseConnections"/> closes each one as it comes, as a
-/// data port nobody can reach.
+/// data port nobody can reach; <see cref="PauseDownstream"/> stops forwarding from server to client, as a slow client.
 /// </summary>
 internal sealed class LoopbackProxy : IAsyncDisposable
 {
@@ -15,7 +15,9 @@ internal sealed class LoopbackProxy : IAsyncDisposable
     private readonly IPEndPoint _target;
     private readonly List<Socket> _open = [];
     private readonly Task _accepting;
+    private volatile TaskCompletionSource _downstreamGate = Open();
     private int _connections;
+    private long _downstreamBytes;
 
     public LoopbackProxy(IPEndPoint target)
     {
@@ -29,6 +31,9 @@ internal sealed class LoopbackProxy : IAsyncDisposable
 
     public int Connections => Volatile.Read(ref _connections);
 
+    /// <summary>Bytes read from the server so far, forwarded or held at a pause.</summary>
+    public long DownstreamBytes => Interlocked.Read(ref _downstreamBytes);
+
     /// <summary>Cut the next connection after this many bytes from client to server.</summary>
     public long CutUpstreamAfter { get; set; } = long.MaxValue;
 
@@ -37,6 +42,11 @@ internal sealed class LoopbackProxy : IAsyncDisposable
 
     /// <summary>Close every connection as soon as it is accepted.</summary>
     public bool RefuseConnections { get; set; }
+
+    /// <summary>Holds what the server sends until <see cref="ResumeDownstream"/>; the server's sends stall once the socket buffers are full.</summary>
+    public void PauseDownstream() => _downstreamGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ResumeDownstream() => _downstreamGate.TrySetResult();
 
     public void DropAll()
     {
@@ -53,6 +63,13 @@ internal sealed class LoopbackProxy : IAsyncDisposable
         _listener.Dispose();
         await _accepting;
         DropAll();
+    }
+
+    private static TaskCompletionSource Open()
+    {
+        var gate = new TaskCompletionSource();
+        gate.SetResult();
+        return gate;
     }
 
     private async Task AcceptAsync()
@@ -81,12 +98,12 @@ internal sealed class LoopbackProxy : IAsyncDisposable
             // A cut applies to one connection.
             var (upstream, downstream) = (CutUpstreamAfter, CutDownstreamAfter);
             (CutUpstreamAfter, CutDownstreamAfter) = (long.MaxValue, long.MaxValue);
-            _ = PumpAsync(client, server, upstream);
-            _ = PumpAsync(server, client, downstream);
+            _ = PumpAsync(client, server, upstream, downstream: false);
+            _ = PumpAsync(server, client, downstream, downstream: true);
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to, long cutAfter)
+    private async Task PumpAsync(Socket from, Socket to, long cutAfter, bool downstream)
     {
         var buffer = new byte[64 << 10];
         try
@@ -98,6 +115,11 @@ internal sealed class LoopbackProxy : IAsyncDisposable
                 {
                     to.Shutdown(SocketShutdown.Send);
                     return;
+                }
+                if (downstream)
+                {
+                    Interlocked.Add(ref _downstreamBytes, got);
+                    await _downstreamGate.Task;
                 }
                 var forward = (int)Math.Min(got, cutAfter);
                 await to.SendAsync(buffer.AsMemory(0, forward));

@@ -43,8 +43,9 @@ public sealed class DataPort : ILifecycleParticipant<ISiloLifecycle>, ISnapshotS
         lifecycle.Subscribe(nameof(DataPort), ServiceLifecycleStage.ApplicationServices, Open, Close);
 
     /// <summary>
-    /// The shard's bytes at one version, or a refusal. The copy runs in a turn of the shard's own, so no update tears
-    /// it; its buffer comes from the staging pool, so snapshots in flight count against the same memory cap.
+    /// The shard's bytes at one version, or a refusal. The snapshot is taken in a turn of the shard's own, so no update
+    /// tears it; fp32 values are lent without a copy, 16-bit encodings are encoded into a buffer of the staging pool, so
+    /// they count against the same memory cap as staged pushes.
     /// </summary>
     public ValueTask<ShardSnapshot> GetSnapshotAsync(string shardKey, long knownVersion, byte encoding, CancellationToken ct)
     {

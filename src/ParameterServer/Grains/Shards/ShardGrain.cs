@@ -36,6 +36,7 @@ public sealed class ShardGrain : Grain, IShardGrain
     private readonly CheckpointPolicyOptions _policy;
     private readonly DataPort _dataPort;
     private readonly ILogger<ShardGrain> _logger;
+    private readonly LentValues _lent = new();
     private ShardState _live = new();
     private Updater? _updater;
     private ClockAccumulator? _pending;
@@ -135,15 +136,18 @@ public sealed class ShardGrain : Grain, IShardGrain
     }
 
     /// <summary>
-    /// The shard's values in <paramref name="encoding"/> for a pull on a lane, copied into a buffer of
-    /// <paramref name="pool"/>; <see cref="ShardSnapshot.Current"/> when the caller holds the version. Called in a turn
-    /// of this activation (the data port queues it on its scheduler), so no update interleaves with the copy.
+    /// The shard's values in <paramref name="encoding"/> for a pull on a lane, or <see cref="ShardSnapshot.Current"/>
+    /// when the caller holds the version. Called in a turn of this activation (the data port queues it on its
+    /// scheduler), so no update interleaves. fp32 values are lent as they are (<see cref="LentValues"/>); 16-bit ones
+    /// are encoded into a buffer of <paramref name="pool"/>.
     /// </summary>
     internal ShardSnapshot TakeSnapshot(long knownVersion, TensorEncoding encoding, BufferPool pool)
     {
         if (_updater is null)
             return ShardSnapshot.Refuse(LaneError.UnknownShard, $"shard {this.GetPrimaryKeyString()} does not exist");
         if (knownVersion == _live.Version) return ShardSnapshot.Current(_live.Version);
+        if (encoding == TensorEncoding.Fp32)
+            return ShardSnapshot.Of(_live.Version, FloatBytes.Of(_live.Values), _lent.Lend(_live.Values));
         var length = (int)PayloadCodec.ByteLength(encoding, _live.Values.Length);
         if (!pool.TryRent(length, out var buffer))
             return ShardSnapshot.Refuse(LaneError.Busy, $"the data port's memory is full; snapshot of shard {this.GetPrimaryKeyString()} refused, retry later");
@@ -256,6 +260,7 @@ public sealed class ShardGrain : Grain, IShardGrain
 
     private void Apply(ReadOnlySpan<float> gradient, int offset)
     {
+        _live.Values = _lent.Writable(_live.Values);
         _updater!.Apply(_live.Values, gradient, offset, _live.Version);
         _live.Version++;
         if (_live.Version - _attemptedVersion >= _policy.EveryUpdates && _write.IsCompleted)

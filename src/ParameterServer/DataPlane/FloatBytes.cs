@@ -1,14 +1,15 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 
-namespace ParameterServer.Client.DataPlane;
+namespace ParameterServer.DataPlane;
 
 /// <summary>
-/// Float memory seen as its bytes, without a copy: fp32 travels as little-endian floats, so lanes send a gradient
-/// straight from the caller's memory and receive pulled values straight into the caller's buffer (an array or pinned
-/// host memory alike).
+/// Float memory seen as its bytes, without a copy: fp32 travels as little-endian floats, so a lane sends values
+/// straight from where they are (a gradient, a shard's values) and receives them straight into their destination (an
+/// array or pinned host memory alike).
+/// Example: <c>await lanes.PullAsync(endpoint, "m/t/0", -1, encoding: 0, FloatBytes.Of(shardValues));</c>
 /// </summary>
-internal sealed class FloatBytes(Memory<float> values) : MemoryManager<byte>
+public sealed class FloatBytes(Memory<float> values) : MemoryManager<byte>
 {
     public static Memory<byte> Of(Memory<float> values) => new FloatBytes(values).Memory;
 
