@@ -76,6 +76,8 @@ public sealed class ShardGrain : Grain, IShardGrain
     public async Task Initialize(ShardSetup setup)
     {
         var key = this.GetPrimaryKeyString();
+        if (setup?.Table is null)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"setup of shard {key} is missing or has no table");
         var (model, table, shard) = TableLayout.ParseShardKey(key);
         if (setup.Model != model || setup.Table.Name != table || setup.Shard != shard)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"setup of {TableLayout.ShardKey(setup.Model, setup.Table.Name, setup.Shard)} sent to shard {key}");
@@ -99,6 +101,7 @@ public sealed class ShardGrain : Grain, IShardGrain
     public Task<PushReply> Push(PushRequest request)
     {
         if (_updater is null) return Unknown<PushReply>();
+        if (request is null) throw MissingRequest("push");
         CheckRows(request.RowOffset, request.RowCount);
         var offset = request.RowOffset * _cols;
         var count = request.RowCount * _cols;
@@ -127,6 +130,7 @@ public sealed class ShardGrain : Grain, IShardGrain
     public Task<PullReply?> Pull(PullRequest request)
     {
         if (_updater is null) return Unknown<PullReply?>();
+        if (request is null) throw MissingRequest("pull");
         CheckRows(request.RowOffset, request.RowCount);
         request.Encoding.ElementSize(); // refuses an unknown encoding even when the caller is current
         if (request.KnownVersion == _live.Version) return Task.FromResult<PullReply?>(null);
@@ -137,7 +141,11 @@ public sealed class ShardGrain : Grain, IShardGrain
     public Task<long> ApplyClock(long clock)
     {
         if (_updater is null) return Unknown<long>();
-        if (_pending is { PendingClocks: > 0 })
+        if (_pending is null)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"shard {this.GetPrimaryKeyString()} is not under BSP: it applies each push, there is no clock to apply");
+        if (clock < 0)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} to apply on shard {this.GetPrimaryKeyString()} is negative");
+        if (_pending.PendingClocks > 0)
         {
             var n = _live.Values.Length;
             var average = ArrayPool<float>.Shared.Rent(n);
@@ -209,6 +217,9 @@ public sealed class ShardGrain : Grain, IShardGrain
         if (rowOffset < 0 || rowCount <= 0 || (long)rowOffset + rowCount > _rowCount)
             throw new ParameterServerException(ErrorCode.RowsOutOfRange, $"rows [{rowOffset}, {(long)rowOffset + rowCount}) are outside shard {this.GetPrimaryKeyString()} of {_rowCount} rows");
     }
+
+    private ParameterServerException MissingRequest(string call) =>
+        new(ErrorCode.InvalidArgument, $"{call} to shard {this.GetPrimaryKeyString()} without a request");
 
     // fp32 gradients are read in place from the payload; bf16 and fp16 are widened into a pooled buffer.
     private ReadOnlySpan<float> DecodeGradient(byte[]? payload, TensorEncoding encoding, int count, ref float[]? rented)
