@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Placement;
+using Orleans.Storage;
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Hosting;
 using ParameterServer.Kernels.Stats;
@@ -37,10 +38,8 @@ public sealed class ShardGrain : Grain, IShardGrain
     private int _rowStart;
     private int _rowCount;
     private int _cols;
+    private readonly CheckpointBackoff _backoff;
     private Task _write = Task.CompletedTask;
-    // The version of the last snapshot, written or not: the update-count trigger counts from it, so a failing
-    // store is retried every EveryUpdates updates rather than on every push.
-    private long _attemptedVersion;
 
     public ShardGrain(
         [PersistentState("shard", StorageNames.Checkpoints)] IPersistentState<ShardState> checkpoint,
@@ -50,6 +49,7 @@ public sealed class ShardGrain : Grain, IShardGrain
         _checkpoint = checkpoint;
         _policy = policy.Value;
         _logger = logger;
+        _backoff = new CheckpointBackoff(_policy.RetryDelay, _policy.MaxRetryDelay);
     }
 
     private bool Dirty => _live.CheckpointedAt is null || _live.Version != _live.CheckpointedVersion;
@@ -176,6 +176,8 @@ public sealed class ShardGrain : Grain, IShardGrain
             CheckpointedVersion = _live.CheckpointedVersion,
             CheckpointedAt = _live.CheckpointedAt,
             Silo = RuntimeIdentity,
+            CheckpointFailures = _backoff.Failures,
+            CheckpointError = _backoff.LastError,
         });
     }
 
@@ -201,14 +203,13 @@ public sealed class ShardGrain : Grain, IShardGrain
         _rowCount = rowCount;
         _cols = live.Setup!.Table.Cols;
         _pending = live.Setup.Consistency == ConsistencyMode.Bsp ? new ClockAccumulator(live.Values.Length) : null;
-        _attemptedVersion = live.Version;
     }
 
     private void Apply(ReadOnlySpan<float> gradient, int offset)
     {
         _updater!.Apply(_live.Values, gradient, offset, _live.Version);
         _live.Version++;
-        if (_live.Version - _attemptedVersion >= _policy.EveryUpdates && _write.IsCompleted)
+        if (_live.Version - _live.CheckpointedVersion >= _policy.EveryUpdates && _write.IsCompleted && _backoff.MayAttempt(DateTimeOffset.UtcNow))
             _ = TryCheckpoint();
     }
 
@@ -256,6 +257,10 @@ public sealed class ShardGrain : Grain, IShardGrain
         await _write;
     }
 
+    /// <summary>
+    /// Writes a snapshot of the live state. A failure counts towards the backoff and is thrown as
+    /// <see cref="ErrorCode.Unavailable"/>; the live state keeps its last written checkpoint.
+    /// </summary>
     private async Task WriteSnapshot()
     {
         // The copy is taken synchronously; pushes served during the write change _live, not the snapshot.
@@ -264,24 +269,57 @@ public sealed class ShardGrain : Grain, IShardGrain
         _live.CopyTo(_checkpoint.State);
         _checkpoint.State.CheckpointedVersion = version;
         _checkpoint.State.CheckpointedAt = at;
-        _attemptedVersion = version;
-        await _checkpoint.WriteStateAsync();
+        var key = this.GetPrimaryKeyString();
+        try
+        {
+            await WriteOrConfirm(version, at);
+        }
+        catch (Exception e)
+        {
+            var delay = _backoff.Failed(DateTimeOffset.UtcNow, e);
+            _logger.LogWarning("Checkpoint of shard {Shard} at version {Version} failed ({Failures} in a row, last written version {Written}); next background attempt in {Delay}: {Error}",
+                key, version, _backoff.Failures, _live.CheckpointedVersion, delay, _backoff.LastError);
+            throw new ParameterServerException(ErrorCode.Unavailable, $"checkpoint of shard {key} at version {version} could not be written: {_backoff.LastError}", e);
+        }
+        if (_backoff.Failures > 0)
+            _logger.LogInformation("Checkpoint of shard {Shard} written at version {Version} after {Failures} failed attempts", key, version, _backoff.Failures);
+        _backoff.Succeeded();
         _live.CheckpointedVersion = version;
         _live.CheckpointedAt = at;
     }
 
-    /// <summary>A checkpoint nobody waits for: a failure is logged and retried at the next trigger.</summary>
+    /// <summary>
+    /// A write whose answer was lost (the store went away mid-request) may have landed, and its retry then fails the
+    /// ETag check. Reading the checkpoint back tells which, and takes the stored ETag either way, so a write that did
+    /// not land is retried over whatever is stored: this activation is the shard's single writer.
+    /// </summary>
+    private async Task WriteOrConfirm(long version, DateTimeOffset at)
+    {
+        try
+        {
+            await _checkpoint.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            await _checkpoint.ReadStateAsync();
+            if (_checkpoint.State.CheckpointedVersion != version || _checkpoint.State.CheckpointedAt != at)
+                throw;
+        }
+    }
+
+    /// <summary>A checkpoint nobody waits for: <see cref="WriteSnapshot"/> logs and counts a failure, the backoff retries it.</summary>
     private async Task TryCheckpoint()
     {
         try
         {
             await WriteCheckpoint();
         }
-        catch (Exception e)
+        catch (ParameterServerException e) when (e.Code == ErrorCode.Unavailable)
         {
-            _logger.LogWarning(e, "Checkpoint of shard {Shard} at version {Version} failed; it is retried at the next trigger", this.GetPrimaryKeyString(), _live.Version);
+            // Logged and counted where it failed.
         }
     }
 
-    private Task CheckpointOnTimer() => _updater is not null && Dirty && _write.IsCompleted ? TryCheckpoint() : Task.CompletedTask;
+    private Task CheckpointOnTimer() =>
+        _updater is not null && Dirty && _write.IsCompleted && _backoff.MayAttempt(DateTimeOffset.UtcNow) ? TryCheckpoint() : Task.CompletedTask;
 }
