@@ -58,8 +58,8 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops it as a service manager would (SIGTERM): it saves its data and closes its ports.</summary>
-    public Task StopAsync() => _process?.StopAsync(TimeSpan.FromSeconds(20)) ?? Task.CompletedTask;
+    /// <summary>Stops it as a service manager would (SIGTERM) and waits until it has exited: it saves its data and closes its ports.</summary>
+    public Task StopAsync() => _process?.StopAsync(TimeSpan.FromSeconds(60)) ?? Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {

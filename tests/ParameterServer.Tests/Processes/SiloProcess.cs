@@ -27,6 +27,8 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public int GatewayPort { get; }
 
+    public (int Silo, int Gateway) Ports => (SiloPort, GatewayPort);
+
     public bool HasExited => _process.HasExited;
 
     public string Output => _process.Output;
@@ -38,10 +40,14 @@ internal sealed class SiloProcess : IAsyncDisposable
     /// <param name="directory">Where its log goes.</param>
     /// <param name="name">Names the log file, DIRECTORY/NAME.log.</param>
     /// <param name="options">The cluster id, storage and checkpoint options, and any --Section:Key settings.</param>
-    public static async Task<SiloProcess> StartAsync(string directory, string name, IEnumerable<string> options)
+    /// <param name="ports">
+    /// The silo and gateway ports of a silo this one replaces (a restart): a silo on the same address and a later
+    /// generation tells the cluster that the old one is dead. Free ports when null.
+    /// </param>
+    public static async Task<SiloProcess> StartAsync(string directory, string name, IEnumerable<string> options, (int Silo, int Gateway)? ports = null)
     {
-        var siloPort = ConnectTests.FreePort();
-        var gatewayPort = ConnectTests.FreePort();
+        var siloPort = ports?.Silo ?? ConnectTests.FreePort();
+        var gatewayPort = ports?.Gateway ?? ConnectTests.FreePort();
         var process = ChildProcess.Start(name, Repository.Dotnet,
         [
             Repository.ParamServer, "silo", "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), .. options,
@@ -59,10 +65,13 @@ internal sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>The options of a silo of an Azure cluster: Azure Table clustering and Azure Blob checkpoints on one storage account.</summary>
+    /// <summary>
+    /// The options of a silo of an Azure cluster on loopback: Azure Table clustering and Azure Blob checkpoints on one
+    /// storage account.
+    /// </summary>
     public static string[] AzureOptions(string clusterId, string connectionString) =>
     [
-        "--cluster-id", clusterId, "--clustering", "azure", "--connection-string", connectionString,
+        "--cluster-id", clusterId, "--clustering", "azure", "--connection-string", connectionString, "--advertised-address", "127.0.0.1",
         "--storage", "blob", "--storage-connection-string", connectionString, "--container", clusterId,
     ];
 

@@ -22,6 +22,7 @@ internal sealed class SiloCommand : ICommand
     [
         .. ConnectionOptionSpecs.Clustering,
         new("silo-port", "port silos talk to each other on (default 11111)", "PORT", $"{ClusterSettings.Section}:SiloPort"),
+        new("advertised-address", "IP address an azure-clustered silo advertises and listens on (default: the machine's)", "IP", $"{ClusterSettings.Section}:AdvertisedAddress"),
         new("storage", "local (default) or blob (Azure Blob storage)", "KIND", $"{StorageSettings.Section}:Provider"),
         new("storage-connection-string", "Azure Storage connection string for blob storage", "CS", $"{StorageSettings.Section}:ConnectionString"),
         new("container", "blob container (default checkpoints)", "NAME", $"{StorageSettings.Section}:Container"),
