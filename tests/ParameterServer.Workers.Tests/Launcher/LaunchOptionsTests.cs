@@ -48,4 +48,23 @@ public sealed class LaunchOptionsTests
 
         Assert.Equal("--standalone trains one worker without a parameter server; --workers 2 needs the server", e.Message);
     }
+
+    [Fact]
+    public void A_running_cluster_its_run_directory_and_pid_directory_are_read()
+    {
+        var o = LaunchOptions.Parse(["--connection-string", "UseDevelopmentStorage=true", "--cluster-id", "ps-local", "--run-dir", "/r", "--pid-dir", "/r/pids"], _now);
+
+        Assert.Equal(("UseDevelopmentStorage=true", "ps-local"), (o.ConnectionString, o.ClusterId));
+        Assert.Equal(("/r", "/r/pids", "/r/results.json"), (o.RunDirectory, o.PidDirectory, o.JsonPath));
+    }
+
+    [Fact]
+    public void A_running_cluster_needs_its_id_and_is_not_standalone()
+    {
+        var noId = Assert.Throws<UsageException>(() => LaunchOptions.Parse(["--connection-string", "UseDevelopmentStorage=true"], _now));
+        var standalone = Assert.Throws<UsageException>(() => LaunchOptions.Parse(["--standalone", "--connection-string", "x", "--cluster-id", "c"], _now));
+
+        Assert.Equal("--cluster-id is required", noId.Message);
+        Assert.Equal("--standalone trains without a parameter server; --connection-string names one", standalone.Message);
+    }
 }

@@ -72,6 +72,17 @@ public sealed class TrainArgumentsTests
         Assert.Equal(standalone, TrainArguments.Parse(line));
     }
 
+    [Fact]
+    public void A_worker_of_an_azure_cluster_names_its_storage_account_and_cluster_instead_of_a_gateway_port()
+    {
+        var azure = _arguments with { GatewayPort = 0, ConnectionString = "UseDevelopmentStorage=true", ClusterId = "ps-local" };
+        string[] line = ["--connection-string", "UseDevelopmentStorage=true", "--cluster-id", "ps-local", .. _line[2..]];
+
+        Assert.Equal(line, azure.ToArgs());
+        Assert.Equal(azure, TrainArguments.Parse(line));
+        Assert.Equal("--cluster-id is required", Assert.Throws<UsageException>(() => TrainArguments.Parse([.. line[..2], .. line[4..]])).Message);
+    }
+
     [Theory]
     [InlineData("--optimizer", "lamb", "--optimizer lamb is not one of sgd, momentum, adagrad, adam, adamw")]
     [InlineData("--learning-rate", "0", "--learning-rate 0 is not a number greater than 0")]

@@ -23,6 +23,10 @@ internal sealed record LaunchOptions
           --learning-rate X   peak learning rate; warm-up over 2% of the updates, cosine decay to 0 (default 0.002)
           --encoding ENC      fp32, bf16 or fp16 for values and gradients on the wire (default fp32)
           --standalone        one worker process trains with the same update rule and no parameter server
+          --connection-string CS  train on a running cluster of Azure Table clustering (this storage account) instead
+                              of starting a silo; with --cluster-id ID
+          --run-dir DIR       where each process's log goes (default runs/<timestamp>)
+          --pid-dir DIR       write each worker's PID to DIR/worker-N.pid while it runs
           --json PATH         results file (default runs/<timestamp>/results.json)
           --plot PATH         loss and accuracy plot, PNG (default runs/<timestamp>/curves.png)
           --silo PATH         the paramserver executable or .dll (default: next to psworker)
@@ -32,7 +36,7 @@ internal sealed record LaunchOptions
     private static readonly string[] _names =
     [
         "--data", "--workers", "--epochs", "--consistency", "--device", "--seed", "--json", "--plot", "--silo", "--worker",
-        "--batch-size", "--optimizer", "--learning-rate", "--encoding",
+        "--batch-size", "--optimizer", "--learning-rate", "--encoding", "--connection-string", "--cluster-id", "--run-dir", "--pid-dir",
     ];
 
     private static readonly string[] _flags = ["--standalone"];
@@ -60,6 +64,15 @@ internal sealed record LaunchOptions
     /// <summary>No silo: one worker trains with the same update rule in its own process (the overhead baseline).</summary>
     public bool Standalone { get; init; }
 
+    /// <summary>A running cluster's storage account (Azure Table clustering): no silo is started; null: a silo of the run's own.</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>The running cluster's id, given with <see cref="ConnectionString"/>.</summary>
+    public string? ClusterId { get; init; }
+
+    /// <summary>Where each worker's PID is written while it runs, as worker-N.pid; null: nowhere.</summary>
+    public string? PidDirectory { get; init; }
+
     public required string RunDirectory { get; init; }
 
     public required string JsonPath { get; init; }
@@ -79,7 +92,10 @@ internal sealed record LaunchOptions
         var workers = o.Int("--workers", fallback: standalone ? 1 : 2, min: 1, max: 64);
         if (standalone && workers != 1)
             throw new UsageException($"--standalone trains one worker without a parameter server; --workers {workers} needs the server");
-        var runDirectory = Path.GetFullPath(Path.Combine("runs", now.ToString("yyyyMMdd-HHmmss")));
+        var runDirectory = Path.GetFullPath(o.Text("--run-dir", Path.Combine("runs", now.ToString("yyyyMMdd-HHmmss"))));
+        var connectionString = o.OptionalText("--connection-string");
+        if (standalone && connectionString is not null)
+            throw new UsageException("--standalone trains without a parameter server; --connection-string names one");
         return new LaunchOptions
         {
             DataDirectory = Path.GetFullPath(o.Text("--data", FashionMnist.DefaultDirectory)),
@@ -93,6 +109,9 @@ internal sealed record LaunchOptions
             LearningRate = o.PositiveFloat("--learning-rate", 0.002f),
             Encoding = o.Choice<TensorEncoding>("--encoding", TensorEncoding.Fp32),
             Standalone = standalone,
+            ConnectionString = connectionString,
+            ClusterId = connectionString is null ? null : o.Text("--cluster-id"),
+            PidDirectory = o.OptionalText("--pid-dir") is { } pids ? Path.GetFullPath(pids) : null,
             RunDirectory = runDirectory,
             JsonPath = Path.GetFullPath(o.Text("--json", Path.Combine(runDirectory, "results.json"))),
             PlotPath = Path.GetFullPath(o.Text("--plot", Path.Combine(runDirectory, "curves.png"))),

@@ -5,14 +5,22 @@ namespace ParameterServer.WorkerHost.Cli;
 /// <summary>
 /// The command line of one training worker, <c>psworker train OPTIONS</c>: the contract between the launcher,
 /// which writes it (<see cref="ToArgs"/>), and the train command, which reads it (<see cref="Parse"/>). Every option
-/// is required, so a launcher and a worker of different versions fail loudly instead of disagreeing quietly; the one
-/// exception is <c>--gateway-port</c>, which a <c>--standalone</c> worker (no parameter server) has no use for.
+/// is required, so a launcher and a worker of different versions fail loudly instead of disagreeing quietly; the
+/// exceptions say where the cluster is: <c>--gateway-port</c> of a silo on localhost, or <c>--connection-string</c> and
+/// <c>--cluster-id</c> of a cluster on Azure Table clustering (which a worker reaches through any live silo), and
+/// neither for a <c>--standalone</c> worker (no parameter server).
 /// Example: <c>var a = TrainArguments.Parse(args); await using var client = Connect(a.GatewayPort);</c>
 /// </summary>
 internal sealed record TrainArguments
 {
-    /// <summary><c>--gateway-port</c>: the Orleans gateway port of the silo on localhost; 0 when <see cref="Standalone"/>.</summary>
+    /// <summary><c>--gateway-port</c>: the Orleans gateway port of the silo on localhost; 0 when <see cref="Standalone"/> or on an Azure cluster.</summary>
     public required int GatewayPort { get; init; }
+
+    /// <summary><c>--connection-string</c>: the Azure Storage account of the cluster's clustering table; null on localhost.</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary><c>--cluster-id</c>: the cluster's id, given with <see cref="ConnectionString"/>.</summary>
+    public string? ClusterId { get; init; }
 
     /// <summary><c>--model</c>: the model (job) every worker of this run creates or joins.</summary>
     public required string Model { get; init; }
@@ -55,7 +63,7 @@ internal sealed record TrainArguments
 
     private static readonly string[] _names =
     [
-        "--gateway-port", "--model", "--worker-index", "--workers", "--epochs", "--consistency", "--device", "--seed", "--data",
+        "--gateway-port", "--connection-string", "--cluster-id", "--model", "--worker-index", "--workers", "--epochs", "--consistency", "--device", "--seed", "--data",
         "--batch-size", "--optimizer", "--learning-rate", "--encoding",
     ];
 
@@ -66,9 +74,12 @@ internal sealed record TrainArguments
         var o = CommandLineOptions.Parse(args, _names, _flags);
         var standalone = o.Flag("--standalone");
         var workers = o.Int("--workers", min: 1);
+        var connectionString = o.OptionalText("--connection-string");
         return new TrainArguments
         {
-            GatewayPort = standalone ? 0 : o.Int("--gateway-port", min: 1, max: 65535),
+            GatewayPort = standalone || connectionString is not null ? 0 : o.Int("--gateway-port", min: 1, max: 65535),
+            ConnectionString = connectionString,
+            ClusterId = connectionString is null ? null : o.Text("--cluster-id"),
             Model = o.Text("--model"),
             WorkerIndex = o.Int("--worker-index", min: 0, max: workers - 1),
             Workers = workers,
@@ -88,7 +99,9 @@ internal sealed record TrainArguments
     /// <summary>The options in the order of <see cref="Parse"/>'s names, ready to follow <c>train</c>.</summary>
     public IReadOnlyList<string> ToArgs() =>
     [
-        .. Standalone ? ["--standalone"] : new[] { "--gateway-port", GatewayPort.ToString() },
+        .. Standalone ? ["--standalone"]
+            : ConnectionString is not null ? ["--connection-string", ConnectionString, "--cluster-id", ClusterId!]
+            : new[] { "--gateway-port", GatewayPort.ToString() },
         "--model", Model,
         "--worker-index", WorkerIndex.ToString(),
         "--workers", Workers.ToString(),

@@ -98,7 +98,10 @@ internal static class TrainCommand
             await new Trainer(mlp, local, data.Train, data.Test, normalization, options, progress).RunAsync(ct);
             return;
         }
-        await using var client = await ParameterServerClient.ConnectAsync(new ConnectionOptions { GatewayPort = a.GatewayPort }, ct);
+        var connection = a.ConnectionString is null
+            ? new ConnectionOptions { GatewayPort = a.GatewayPort }
+            : new ConnectionOptions { Clustering = ClusteringKind.Azure, ConnectionString = a.ConnectionString, ClusterId = a.ClusterId! };
+        await using var client = await ParameterServerClient.ConnectAsync(connection, ct);
         var model = await client.CreateModelAsync(spec, ct);
         await using var pipeline = new WorkerPipeline(model.ForWorker($"worker-{a.WorkerIndex}"), mlp.Parameters, device, a.Workers, logger, a.Encoding);
         await new Trainer(mlp, pipeline, data.Train, data.Test, normalization, options, progress).RunAsync(ct);

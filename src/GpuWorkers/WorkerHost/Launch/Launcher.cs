@@ -7,9 +7,9 @@ using ParameterServer.Workers.Progress;
 namespace ParameterServer.WorkerHost.Launch;
 
 /// <summary>
-/// Runs one training job on this machine: a silo on free ports with a temporary data directory, then N
-/// <c>psworker train</c> processes (or, standalone, one worker and no silo); follows their progress lines until every worker is done, and stops every
-/// process it started, whatever happens.
+/// Runs one training job on this machine: a silo on free ports with a temporary data directory (or, given a running
+/// cluster's connection string, no silo), then N <c>psworker train</c> processes (or, standalone, one worker and no
+/// silo); follows their progress lines until every worker is done, and stops every process it started, whatever happens.
 /// Example: <c>var results = await new Launcher(options, display).RunAsync(ct);</c>
 /// </summary>
 internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
@@ -23,7 +23,8 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
     {
         // Fail before starting anything when the data is not there: the message says how to get it.
         FashionMnist.Locate(options.DataDirectory);
-        var silo = options.Standalone ? null : options.SiloPath is { } siloPath ? ChildCommand.For(siloPath) : FindSilo();
+        var silo = options.Standalone || options.ConnectionString is not null ? null
+            : options.SiloPath is { } siloPath ? ChildCommand.For(siloPath) : FindSilo();
         var worker = options.WorkerPath is { } workerPath ? ChildCommand.For(workerPath) : ChildCommand.Self();
 
         var siloData = Directory.CreateTempSubdirectory("paramserver-");
@@ -47,6 +48,7 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
             {
                 var child = group.Start($"worker {w}", worker, ["train", .. TrainArgs(gatewayPort, w).ToArgs()], runsToCompletion: true);
                 workers.Add(child, w);
+                WritePid(child, w);
                 display.Info($"worker {w} started (pid {child.Pid})");
             }
             display.Info($"logs in {options.RunDirectory}");
@@ -69,6 +71,8 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
     private TrainArguments TrainArgs(int gatewayPort, int workerIndex) => new()
     {
         GatewayPort = gatewayPort,
+        ConnectionString = options.ConnectionString,
+        ClusterId = options.ClusterId,
         Model = Model,
         WorkerIndex = workerIndex,
         Workers = options.Workers,
@@ -83,6 +87,15 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
         Encoding = options.Encoding,
         Standalone = options.Standalone,
     };
+
+    // A script that runs the launcher can find a worker by its PID file, to stop it or to kill it in a fault test.
+    private void WritePid(ChildProcess child, int worker)
+    {
+        if (options.PidDirectory is not { } directory)
+            return;
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, $"worker-{worker}.pid"), $"{child.Pid}\n");
+    }
 
     private void OnLine(ProgressBoard board, Dictionary<ChildProcess, int> workers, ChildProcess child, string line)
     {
