@@ -3,6 +3,7 @@ using ParameterServer.Benchmarks.DataPlane;
 using ParameterServer.Benchmarks.Devices;
 using ParameterServer.Benchmarks.GpuCheck;
 using ParameterServer.Benchmarks.Latency;
+using ParameterServer.Benchmarks.Peers;
 using ParameterServer.Benchmarks.Scaling;
 using ParameterServer.Benchmarks.Updates;
 
@@ -70,8 +71,17 @@ public static class ReportCommand
                 ScalingReport.Run(f);
                 return Task.FromResult(0);
             });
-        yield return new("gpu", Sections.Gpu, "MLP steps on cuda:0",
-            f => Task.FromResult(GpuCheckCommand.Run(["--device", "cuda:0"], f)));
+        yield return new("gpu", Sections.Gpu, "MLP steps on cuda:0, against the CPU and PyTorch", GpuAsync);
+    }
+
+    /// <summary>gpu-check on cuda:0 (not measured without a CUDA device), then PyTorch's steps on the same MLP and batch.</summary>
+    private static async Task<int> GpuAsync(FigureSink figures)
+    {
+        var code = GpuCheckCommand.Run(["--device", "cuda:0"], figures);
+        if (figures.Find("gpu.mlp.steps") is not { Ours: { } ours } ilgpu) return code;
+        var torch = await PeerRunner.RunJsonAsync("torch_mlp.py", ["--steps-only", "500", "--device", "cuda:0", "--batch", "128"], TimeSpan.FromMinutes(5));
+        figures.Add(new Figure("gpu.mlp.torch", Sections.Gpu, ilgpu.Name, "steps/s", ours, torch.GetProperty("steps_per_second").GetDouble(), "PyTorch"));
+        return code;
     }
 
     private static Step NotOnMain(string id, string section, string name, string reason) =>
