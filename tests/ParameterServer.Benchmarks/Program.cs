@@ -5,6 +5,7 @@ using ParameterServer.Benchmarks.GpuCheck;
 using ParameterServer.Benchmarks.Latency;
 using ParameterServer.Benchmarks.Report;
 using ParameterServer.Benchmarks.Updates;
+using ParameterServer.Benchmarks.Workers;
 
 // dotnet run -c Release --project tests/ParameterServer.Benchmarks -- <benchmark> [options]
 // Each benchmark lives in its own folder; add it here with a one-line description. Each hands its figures to the
@@ -20,6 +21,8 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], Figu
         (rest, figures) => LatencyBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),
     ["gemm"] = ("CPU GEMM against Debian's OpenBLAS on the MLP's shapes, 1 and 2 threads [--quick]", GemmBenchmark.Run),
     ["gpu-check"] = ("kernel parity and timings on a CUDA device [--device cuda:N] [--reference cpu] [--small]", GpuCheckCommand.Run),
+    ["worker-overhead"] = ("one worker through the parameter server against the same trainer standalone [--batch 128] [--samples 25600] [--rounds 5] [--consistency ssp:1] [--encoding fp32]",
+        (rest, figures) => WorkerOverheadBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),
     ["bdn"] = ("BenchmarkDotNet micro-benchmarks, e.g. `bdn --filter *`", (bdnArgs, _) =>
     {
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(bdnArgs);
