@@ -111,7 +111,7 @@ public static class ScalingReport
     /// <summary>The worker's own standalone training rate when it was measured, else the GEMMs' rate on the MLP's largest layer.</summary>
     private static (double? Seconds, string Source) MlpComputePerSample(FigureSink figures)
     {
-        if (figures.Value("overhead.standalone") is { } samplesPerSecond)
+        if (figures.Find("overhead.samples")?.Reference is { } samplesPerSecond)
             return (1 / samplesPerSecond, "the worker trained standalone");
         if (figures.Value("gemm.128x256x784.NT.t2") is { } gflops)
             return (ComputePerSample(_defaultMlp, gflops), "GEMM 128x256x784 at 2 threads, 6 flop/param");
