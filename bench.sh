@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The benchmarks, one command: installs what they need (Debian's OpenBLAS for the GEMM reference, python3-torch for
-# the PyTorch peers), builds Release once, runs every benchmark in sequence and prints one table of figures at the
+# The benchmarks, one command: installs what they need (Debian's OpenBLAS for the GEMM reference, Fashion-MNIST for
+# training, python3-torch for the PyTorch peers), builds Release once, runs every benchmark in sequence and prints one table of figures at the
 # end (figure, ours, reference, ratio, goal, pass/fail). Each figure is a ratio against a reference measured in the
 # same run. The work is done by `ParameterServer.Benchmarks report` (tests/ParameterServer.Benchmarks/Report/),
 # which stops every process it starts by its PID.
@@ -48,10 +48,15 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0'; then
   echo "installing libopenblas0-pthread (the GEMM benchmark's reference)"
   apt_install libopenblas0-pthread || echo "bench.sh: without OpenBLAS the GEMM figures are not measured" >&2
 fi
+dataset=/usr/share/datasets/fashion-mnist
+if ! ls "$dataset"/train-images-idx3-ubyte* >/dev/null 2>&1; then
+  echo "installing dataset-fashion-mnist (the training benchmarks' data)"
+  apt_install dataset-fashion-mnist || echo "bench.sh: without Fashion-MNIST the training figures are not measured" >&2
+fi
 bash tests/ParameterServer.Benchmarks/Peers/ensure-torch.sh || echo "bench.sh: without torch the PyTorch figures are not measured" >&2
 
 echo "== build (Release)"
-for project in src/ParameterServer/Host tests/ParameterServer.Benchmarks; do
+for project in src/ParameterServer/Host src/GpuWorkers/WorkerHost tests/ParameterServer.Benchmarks; do
   dotnet build "$project" -c Release -nologo -v quiet
 done
 

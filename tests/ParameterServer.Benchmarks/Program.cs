@@ -4,6 +4,7 @@ using ParameterServer.Benchmarks.Devices;
 using ParameterServer.Benchmarks.GpuCheck;
 using ParameterServer.Benchmarks.Latency;
 using ParameterServer.Benchmarks.Report;
+using ParameterServer.Benchmarks.Training;
 using ParameterServer.Benchmarks.Updates;
 using ParameterServer.Benchmarks.Workers;
 
@@ -23,6 +24,8 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], Figu
     ["gpu-check"] = ("kernel parity and timings on a CUDA device [--device cuda:N] [--reference cpu] [--small]", GpuCheckCommand.Run),
     ["worker-overhead"] = ("one worker through the parameter server against the same trainer standalone [--batch 128] [--samples 25600] [--rounds 5] [--consistency ssp:1] [--encoding fp32]",
         (rest, figures) => WorkerOverheadBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),
+    ["training"] = ("psworker launch with 1, 2 and 4 CPU workers; ./run.sh against torch_mlp.py [--workers 1,2,4] [--epochs 12]",
+        (rest, figures) => TrainingBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),
     ["bdn"] = ("BenchmarkDotNet micro-benchmarks, e.g. `bdn --filter *`", (bdnArgs, _) =>
     {
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(bdnArgs);

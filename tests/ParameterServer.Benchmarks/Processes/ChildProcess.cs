@@ -39,8 +39,12 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Where its output goes, line by line.</summary>
     public string LogPath { get; private init; } = "";
 
-    /// <summary>Starts <paramref name="program"/> (a .dll runs under the dotnet host) with its output logged to <paramref name="logPath"/>.</summary>
-    public static ChildProcess Start(string program, IEnumerable<string> arguments, string logPath, Action<string>? onLine = null)
+    /// <summary>
+    /// Starts <paramref name="program"/> (a .dll runs under the dotnet host) in <paramref name="workingDirectory"/>
+    /// (default: this one) with its output logged to <paramref name="logPath"/>.
+    /// </summary>
+    public static ChildProcess Start(string program, IEnumerable<string> arguments, string logPath, Action<string>? onLine = null,
+        string? workingDirectory = null)
     {
         _ = _signals.Value;
         var start = new ProcessStartInfo(program.EndsWith(".dll", StringComparison.Ordinal) ? "dotnet" : program)
@@ -48,6 +52,7 @@ internal sealed class ChildProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         if (program.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(program);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);

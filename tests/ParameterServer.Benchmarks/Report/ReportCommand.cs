@@ -5,7 +5,9 @@ using ParameterServer.Benchmarks.GpuCheck;
 using ParameterServer.Benchmarks.Latency;
 using ParameterServer.Benchmarks.Peers;
 using ParameterServer.Benchmarks.Scaling;
+using ParameterServer.Benchmarks.Training;
 using ParameterServer.Benchmarks.Updates;
+using ParameterServer.Benchmarks.Workers;
 
 namespace ParameterServer.Benchmarks.Report;
 
@@ -59,12 +61,12 @@ public static class ReportCommand
             f => LatencyBenchmark.RunAsync(quick ? ["--seconds", "0.4"] : ["--seconds", "2"], f));
         yield return NotOnMain("transfer", Sections.Transfer, "push and pull of 4 MiB shards, client process to silo process",
             "the two-process transfer benchmark (branch dpint) is not on main yet");
-        yield return NotOnMain("overhead", Sections.Overhead, "1 worker through the parameter server against the same trainer standalone",
-            "the worker's standalone mode (branch worker) is not on main yet");
-        yield return NotOnMain("scaling-here", Sections.ScalingHere, "1, 2 and 4 CPU workers: samples/s, stall, time to 0.88",
-            "psworker train/launch (branch worker) is not on main yet");
-        yield return NotOnMain("pytorch", Sections.PyTorch, "torch_mlp.py against ./run.sh; torch_rpc_ps.py against our push and pull",
-            "needs ./run.sh's training (branch worker) and our two-process push/pull (branch dpint), neither on main yet");
+        yield return new("overhead", Sections.Overhead, "1 worker through the parameter server against the same trainer standalone",
+            f => WorkerOverheadBenchmark.RunAsync(Quick("--samples", "6400", "--rounds", "1"), f));
+        yield return new("training", Sections.ScalingHere, "1, 2 and 4 CPU workers; ./run.sh against PyTorch",
+            f => TrainingBenchmark.RunAsync(Quick("--epochs", "1"), f));
+        yield return NotOnMain("pytorch-rpc", Sections.PyTorch, "torch_rpc_ps.py against our push and pull",
+            "needs our two-process push/pull (the transfer benchmark, branch dpint), not on main yet");
         yield return new("scaling", Sections.ScalingModel, "scaling past this machine (model)",
             f =>
             {
