@@ -55,9 +55,7 @@ if ! ls "$dataset"/train-images-idx3-ubyte* >/dev/null 2>&1; then
 fi
 bash tests/ParameterServer.Benchmarks/Peers/ensure-torch.sh || echo "bench.sh: without torch the PyTorch figures are not measured" >&2
 
-echo "== build (Release)"
-for project in src/ParameterServer/Host src/GpuWorkers/WorkerHost tests/ParameterServer.Benchmarks; do
-  dotnet build "$project" -c Release -nologo -v quiet
-done
+echo "== build (Release): the benchmarks, paramserver and psworker"
+dotnet build tests/ParameterServer.Benchmarks -c Release -nologo -v quiet
 
 exec tests/ParameterServer.Benchmarks/bin/Release/net10.0/ParameterServer.Benchmarks report "${args[@]}"

@@ -58,13 +58,19 @@ public static class ReportCommand
         yield return new("lanes", Sections.Lanes, "data plane lanes against raw sockets",
             f => LaneThroughputBenchmark.RunAsync(Quick("--seconds", "1", "--rounds", "1"), f));
         yield return new("latency", Sections.Latency, "small push and pull round trips",
-            f => LatencyBenchmark.RunAsync(quick ? ["--seconds", "0.4"] : ["--seconds", "2"], f));
+            f => LatencyBenchmark.RunAsync(quick ? ["--seconds", "0.2"] : ["--seconds", "2"], f));
         yield return NotOnMain("transfer", Sections.Transfer, "push and pull of 4 MiB shards, client process to silo process",
             "the two-process transfer benchmark (branch dpint) is not on main yet");
         yield return new("overhead", Sections.Overhead, "1 worker through the parameter server against the same trainer standalone",
-            f => WorkerOverheadBenchmark.RunAsync(Quick("--samples", "6400", "--rounds", "1"), f));
+            f => WorkerOverheadBenchmark.RunAsync(Quick("--samples", "3200", "--rounds", "1"), f));
         yield return new("training", Sections.ScalingHere, "1, 2 and 4 CPU workers; ./run.sh against PyTorch",
-            f => TrainingBenchmark.RunAsync(Quick("--epochs", "1"), f));
+            async f =>
+            {
+                // One epoch each of 1 and 2 workers is what fits in the quick run's two minutes.
+                var code = await TrainingBenchmark.RunAsync(Quick("--workers", "1,2", "--epochs", "1"), f);
+                if (quick) f.NotMeasured("here.w4", Sections.ScalingHere, "4 CPU workers", "--quick runs 1 and 2 workers for one epoch");
+                return code;
+            });
         yield return NotOnMain("pytorch-rpc", Sections.PyTorch, "torch_rpc_ps.py against our push and pull",
             "needs our two-process push/pull (the transfer benchmark, branch dpint), not on main yet");
         yield return new("scaling", Sections.ScalingModel, "scaling past this machine (model)",
