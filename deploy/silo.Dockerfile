@@ -17,5 +17,5 @@ RUN mkdir /data && chown "$APP_UID" /data
 VOLUME /data
 # APP_UID (1654) is the non-root user of the .NET images.
 USER $APP_UID
-EXPOSE 11111 30000
+EXPOSE 11111 30000 11300
 ENTRYPOINT ["/app/paramserver", "silo"]

@@ -50,6 +50,10 @@ public sealed record ConnectionOptions
     /// <example><c>var o = new ConnectionOptions { ConnectTimeout = TimeSpan.FromSeconds(2) };</c></example>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How tensor bytes travel: on lanes to the silos' data ports (the default) or in grain calls.</summary>
+    /// <example><c>var o = new ConnectionOptions { DataPlane = DataPlaneOptions.Off };</c></example>
+    public DataPlaneOptions DataPlane { get; init; } = new();
+
     /// <summary>Throws <see cref="ParameterServerException"/> (<see cref="ErrorCode.InvalidArgument"/>) when the options cannot describe a cluster.</summary>
     /// <example><c>options.Validate();</c></example>
     public void Validate()
@@ -64,6 +68,7 @@ public sealed record ConnectionOptions
             throw Invalid("cluster id and service id must not be empty");
         if (ConnectTimeout <= TimeSpan.Zero)
             throw Invalid("connect timeout must be positive");
+        DataPlane.Validate();
     }
 
     /// <summary>Where the client looks for the cluster, for messages: "localhost gateway port 30000" or "Azure Table clustering (cluster paramserver)".</summary>

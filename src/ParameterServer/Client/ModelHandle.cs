@@ -1,3 +1,4 @@
+using ParameterServer.Client.DataPlane;
 using ParameterServer.Contracts;
 
 namespace ParameterServer.Client;
@@ -13,13 +14,13 @@ public sealed class ModelHandle
     private readonly IModelGrain _model;
     private readonly Dictionary<string, TableShards> _tables;
 
-    internal ModelHandle(IGrainFactory grains, ModelSpec spec)
+    internal ModelHandle(IGrainFactory grains, ModelSpec spec, ShardLanes? lanes)
     {
         Spec = spec;
         _model = grains.GetGrain<IModelGrain>(spec.Name);
         _tables = new Dictionary<string, TableShards>(StringComparer.Ordinal);
         foreach (var table in spec.Tables)
-            _tables.Add(table.Name, new TableShards(grains, spec.Name, table));
+            _tables.Add(table.Name, new TableShards(grains, spec.Name, table, lanes));
     }
 
     private ModelHandle(ModelHandle other, string workerId)
@@ -68,7 +69,7 @@ public sealed class ModelHandle
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} is neither a step (>= 0) nor -1");
         var slices = shards.SliceBuffer(rowStart, gradient.Length, encoding);
         shards.CheckGradient(gradient.Span, encoding);
-        await ShardFanOut.ForEachAsync(slices, ct, (slice, _) => shards.PushSliceAsync(slice, gradient, WorkerId, clock, encoding));
+        await ShardFanOut.ForEachAsync(slices, ct, (slice, token) => shards.PushSliceAsync(slice, gradient, WorkerId, clock, encoding, token));
     }
 
     /// <summary>
@@ -82,8 +83,8 @@ public sealed class ModelHandle
     {
         var shards = Table(table);
         var slices = shards.SliceBuffer(rowStart, dest.Length, encoding);
-        await ShardFanOut.ForEachAsync(slices, ct, async (slice, _) =>
-            await shards.PullSliceAsync(slice, dest, TableReplica.NotFetched, encoding));
+        await ShardFanOut.ForEachAsync(slices, ct, async (slice, token) =>
+            await shards.PullSliceAsync(slice, dest, TableReplica.NotFetched, encoding, token));
     }
 
     /// <summary>

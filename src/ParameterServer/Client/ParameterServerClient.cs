@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using ParameterServer.Client.DataPlane;
 using ParameterServer.Client.Hosting;
 using ParameterServer.Contracts;
 
@@ -10,7 +11,7 @@ namespace ParameterServer.Client;
 
 /// <summary>
 /// The entry point of the client API: connects to a cluster, creates and opens models, lists them.
-/// Dispose it to close the connection it opened.
+/// Dispose it to close the connection and the data plane's lanes it opened.
 /// </summary>
 /// <example><c>await using var client = await ParameterServerClient.ConnectAsync(new ConnectionOptions());</c></example>
 public sealed class ParameterServerClient : IAsyncDisposable
@@ -18,20 +19,29 @@ public sealed class ParameterServerClient : IAsyncDisposable
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
 
     private readonly IHost? _host;
+    private readonly ShardLanes? _lanes;
 
-    /// <summary>A client over grains reached another way (a TestCluster's client, or inside a silo); disposing it leaves them alone.</summary>
+    /// <summary>
+    /// A client over grains reached another way (a TestCluster's client, or inside a silo), moving every byte in grain
+    /// calls; disposing it leaves the grains alone.
+    /// </summary>
     /// <example><c>var client = new ParameterServerClient(cluster.Client);</c></example>
-    public ParameterServerClient(IGrainFactory grains)
+    public ParameterServerClient(IGrainFactory grains) : this(grains, DataPlaneOptions.Off)
+    {
+    }
+
+    /// <summary>A client over grains reached another way, on the silos' data ports as <paramref name="dataPlane"/> says.</summary>
+    /// <example><c>await using var client = new ParameterServerClient(cluster.Client, new DataPlaneOptions { LanesPerSilo = 2 });</c></example>
+    public ParameterServerClient(IGrainFactory grains, DataPlaneOptions dataPlane)
     {
         ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(dataPlane);
+        dataPlane.Validate();
         Grains = grains;
+        _lanes = dataPlane.Enabled ? new ShardLanes(dataPlane) : null;
     }
 
-    private ParameterServerClient(IHost host)
-    {
-        _host = host;
-        Grains = host.Services.GetRequiredService<IClusterClient>();
-    }
+    private ParameterServerClient(IHost host, DataPlaneOptions dataPlane) : this(host.Services.GetRequiredService<IClusterClient>(), dataPlane) => _host = host;
 
     /// <summary>The grain factory the client calls, for grain calls the API does not wrap.</summary>
     /// <example><c>var shard = client.Grains.GetGrain&lt;IShardGrain&gt;("mnist/fc1/0");</c></example>
@@ -87,7 +97,7 @@ public sealed class ParameterServerClient : IAsyncDisposable
             host.Dispose();
             throw;
         }
-        return new ParameterServerClient(host);
+        return new ParameterServerClient(host, options.DataPlane);
     }
 
     /// <summary>
@@ -100,7 +110,7 @@ public sealed class ParameterServerClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         await Grains.GetGrain<IModelGrain>(spec.Name).Create(spec).WaitAsync(ct);
-        return new ModelHandle(Grains, spec);
+        return new ModelHandle(Grains, spec, _lanes);
     }
 
     /// <summary>Opens an existing model; <see cref="ErrorCode.UnknownModel"/> when there is none of that name.</summary>
@@ -109,7 +119,7 @@ public sealed class ParameterServerClient : IAsyncDisposable
     {
         Names.Validate(name, "model");
         var spec = await Grains.GetGrain<IModelGrain>(name).GetSpec().WaitAsync(ct);
-        return new ModelHandle(Grains, spec);
+        return new ModelHandle(Grains, spec, _lanes);
     }
 
     /// <summary>The names of every model of the cluster.</summary>
@@ -117,10 +127,11 @@ public sealed class ParameterServerClient : IAsyncDisposable
     public Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken ct = default) =>
         Grains.GetGrain<IModelDirectoryGrain>(0).List().WaitAsync(ct);
 
-    /// <summary>Closes the connection this client opened; a client over an existing grain factory has nothing to close.</summary>
+    /// <summary>Closes the lanes and the connection this client opened; the grain factory a client was given stays open.</summary>
     /// <example><c>await client.DisposeAsync();</c></example>
     public async ValueTask DisposeAsync()
     {
+        _lanes?.Dispose();
         if (_host is null)
             return;
         await _host.StopAsync();

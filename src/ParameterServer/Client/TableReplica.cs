@@ -63,9 +63,19 @@ public sealed class TableReplica
     public async Task<IReadOnlyList<int>> RefreshAsync(CancellationToken ct = default)
     {
         var fetched = new bool[_shards.Length];
-        await ShardFanOut.ForEachAsync(_shards, ct, async (slice, _) =>
+        await ShardFanOut.ForEachAsync(_shards, ct, async (slice, token) =>
         {
-            var version = await _table.PullSliceAsync(slice, Values, _versions[slice.Shard], Encoding);
+            long? version;
+            try
+            {
+                version = await _table.PullSliceAsync(slice, Values, _versions[slice.Shard], Encoding, token);
+            }
+            catch
+            {
+                // A pull that failed part way may have overwritten some of the shard's values: fetch it whole next time.
+                _versions[slice.Shard] = NotFetched;
+                throw;
+            }
             if (version is { } v)
             {
                 _versions[slice.Shard] = v;

@@ -1,23 +1,34 @@
 using System.Numerics.Tensors;
+using ParameterServer.Client.DataPlane;
 using ParameterServer.Contracts;
 using ParameterServer.Kernels.Stats;
 
 namespace ParameterServer.Client;
 
-/// <summary>One table as a client sees it: the slicer, a grain reference per shard, and the per-slice push and pull.</summary>
+/// <summary>
+/// One table as a client sees it: the slicer, a grain reference per shard, and the per-slice push and pull, on the
+/// data plane's lanes where the shard's silo has a data port and in grain calls otherwise.
+/// </summary>
 internal sealed class TableShards
 {
     // Largest float16 value that does not round to infinity (65504 + half an ulp).
     private const float Fp16Overflow = 65520f;
 
     private readonly IShardGrain[] _shards;
+    private readonly string[] _keys;
+    private readonly ShardLanes? _lanes;
 
-    public TableShards(IGrainFactory grains, string model, TableSpec spec)
+    public TableShards(IGrainFactory grains, string model, TableSpec spec, ShardLanes? lanes)
     {
         Layout = new TableLayout(spec);
         _shards = new IShardGrain[Layout.ShardCount];
+        _keys = new string[Layout.ShardCount];
         for (var s = 0; s < _shards.Length; s++)
-            _shards[s] = grains.GetGrain<IShardGrain>(TableLayout.ShardKey(model, spec.Name, s));
+        {
+            _keys[s] = TableLayout.ShardKey(model, spec.Name, s);
+            _shards[s] = grains.GetGrain<IShardGrain>(_keys[s]);
+        }
+        _lanes = lanes;
     }
 
     public TableLayout Layout { get; }
@@ -47,12 +58,15 @@ internal sealed class TableShards
             throw new ParameterServerException(ErrorCode.NonFinite, $"gradient for table '{Spec.Name}' overflows float16 (|g| >= {Fp16Overflow})");
     }
 
-    public async ValueTask PushSliceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, string workerId, long clock, TensorEncoding encoding)
+    public async ValueTask PushSliceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, string workerId, long clock, TensorEncoding encoding, CancellationToken ct)
     {
         var cols = Spec.Cols;
+        var values = gradient.Slice(slice.RequestOffset * cols, slice.RowCount * cols);
+        var commit = new PushCommit { WorkerId = workerId, Clock = clock, RowOffset = slice.RowOffset, RowCount = slice.RowCount, Encoding = encoding };
+        if (_lanes is not null && await _lanes.TryPushAsync(_shards[slice.Shard], _keys[slice.Shard], commit, values, ct))
+            return;
         // A fresh array per call: Orleans passes [Immutable] payloads by reference to a co-hosted grain, which may keep
         // it (BSP buffers gradients until the clock completes), so a pooled buffer could be overwritten under it.
-        var payload = PayloadCodec.Encode(gradient.Span.Slice(slice.RequestOffset * cols, slice.RowCount * cols), encoding);
         await _shards[slice.Shard].Push(new PushRequest
         {
             WorkerId = workerId,
@@ -60,14 +74,24 @@ internal sealed class TableShards
             RowOffset = slice.RowOffset,
             RowCount = slice.RowCount,
             Encoding = encoding,
-            Payload = payload,
+            Payload = PayloadCodec.Encode(values.Span, encoding),
         });
     }
 
     /// <summary>Pulls one slice into its place in <paramref name="dest"/> (the request's rows); returns the shard's
     /// version, or null when the shard answered that <paramref name="knownVersion"/> is current and nothing was written.</summary>
-    public async ValueTask<long?> PullSliceAsync(ShardSlice slice, Memory<float> dest, long knownVersion, TensorEncoding encoding)
+    public async ValueTask<long?> PullSliceAsync(ShardSlice slice, Memory<float> dest, long knownVersion, TensorEncoding encoding, CancellationToken ct)
     {
+        var cols = Spec.Cols;
+        var rows = dest.Slice(slice.RequestOffset * cols, slice.RowCount * cols);
+        // A lane carries a whole shard's snapshot; a slice of part of a shard goes in a grain call.
+        if (_lanes is not null && slice.RowCount == Layout.ShardRange(slice.Shard).RowCount
+            && await _lanes.ReachableAsync(_shards[slice.Shard], _keys[slice.Shard]))
+        {
+            if (await _lanes.TryPullAsync(_shards[slice.Shard], _keys[slice.Shard], knownVersion, encoding, rows, ct) is { } pulled)
+                return pulled.Modified ? pulled.Version : null;
+            knownVersion = TableReplica.NotFetched; // the lanes failed, maybe after writing part of the rows: fetch them whole
+        }
         var reply = await _shards[slice.Shard].Pull(new PullRequest
         {
             KnownVersion = knownVersion,
@@ -77,8 +101,7 @@ internal sealed class TableShards
         });
         if (reply is null)
             return null;
-        var cols = Spec.Cols;
-        PayloadCodec.Decode(reply.Payload, encoding, dest.Span.Slice(slice.RequestOffset * cols, slice.RowCount * cols));
+        PayloadCodec.Decode(reply.Payload, encoding, rows.Span);
         return reply.Version;
     }
 }

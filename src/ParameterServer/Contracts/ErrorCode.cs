@@ -25,4 +25,9 @@ public enum ErrorCode
     InvalidArgument = 13,
     /// <summary>The cluster cannot be reached.</summary>
     Unavailable = 14,
+    /// <summary>
+    /// A push commit whose token names no push staged on the shard's silo: expired, already committed, or sent to a
+    /// silo the shard has left. Nothing was applied; the client sends the bytes again.
+    /// </summary>
+    UnknownToken = 15,
 }

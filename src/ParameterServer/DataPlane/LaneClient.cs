@@ -55,8 +55,7 @@ public sealed class LaneClient : IDisposable
     public Task<PullResult> PullAsync(EndPoint endpoint, string shardKey, long knownVersion, byte encoding, Memory<byte> destination, CancellationToken ct = default)
     {
         FrameHeader.ValidateShardKey(shardKey);
-        return ExchangeAsync(endpoint, (shardKey, knownVersion, encoding, destination),
-            static (lane, pull, ct) => PullOnceAsync(lane, pull.shardKey, pull.knownVersion, pull.encoding, pull.destination, ct), ct);
+        return ExchangeAsync(endpoint, new PullState(shardKey, knownVersion, encoding, destination), static (lane, pull, ct) => PullOnceAsync(lane, pull, ct), ct);
     }
 
     public void Dispose()
@@ -122,20 +121,23 @@ public sealed class LaneClient : IDisposable
         return token;
     }
 
-    private static async ValueTask<PullResult> PullOnceAsync(
-        Lane lane, string shardKey, long knownVersion, byte encoding, Memory<byte> destination, CancellationToken ct)
+    private static async ValueTask<PullResult> PullOnceAsync(Lane lane, PullState pull, CancellationToken ct)
     {
         var token = NewToken();
-        await lane.SendAsync(new FrameHeader(FrameKind.PullRequest, token, shardKey, 0, knownVersion, encoding), default, ct);
+        // An attempt that broke off inside the payload left part of a snapshot in the destination: from then on only
+        // a whole snapshot may answer, never "current".
+        var knownVersion = pull.Written ? -1 : pull.KnownVersion;
+        await lane.SendAsync(new FrameHeader(FrameKind.PullRequest, token, pull.ShardKey, 0, knownVersion, pull.Encoding), default, ct);
         var reply = await ReadReplyAsync(lane, token, ct);
         if (reply.Kind == FrameKind.Ack && reply.PayloadLength == 0)
             return new PullResult(false, reply.Version, 0);
         if (reply.Kind != FrameKind.PullData)
             throw Unexpected(reply, "pull data or an ack");
-        if (reply.PayloadLength > destination.Length)
+        if (reply.PayloadLength > pull.Destination.Length)
             throw new LaneException(LaneError.DestinationTooSmall,
-                $"snapshot of shard {shardKey} is {reply.PayloadLength} bytes, the destination {destination.Length}");
-        await lane.ReadPayloadAsync(destination[..reply.PayloadLength], ct);
+                $"snapshot of shard {pull.ShardKey} is {reply.PayloadLength} bytes, the destination {pull.Destination.Length}");
+        pull.Written = true;
+        await lane.ReadPayloadAsync(pull.Destination[..reply.PayloadLength], ct);
         return new PullResult(true, reply.Version, reply.PayloadLength);
     }
 
@@ -160,5 +162,20 @@ public sealed class LaneClient : IDisposable
         Span<byte> bytes = stackalloc byte[16];
         RandomNumberGenerator.Fill(bytes);
         return new Guid(bytes);
+    }
+
+    /// <summary>One pull across its attempts.</summary>
+    private sealed class PullState(string shardKey, long knownVersion, byte encoding, Memory<byte> destination)
+    {
+        public string ShardKey { get; } = shardKey;
+
+        public long KnownVersion { get; } = knownVersion;
+
+        public byte Encoding { get; } = encoding;
+
+        public Memory<byte> Destination { get; } = destination;
+
+        /// <summary>Whether an attempt has begun writing the destination.</summary>
+        public bool Written { get; set; }
     }
 }

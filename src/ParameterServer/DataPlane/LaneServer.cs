@@ -49,6 +49,9 @@ public sealed class LaneServer : IAsyncDisposable
     /// <summary>Lanes accepted since start.</summary>
     public long LanesAccepted => Interlocked.Read(ref _lanesAccepted);
 
+    /// <summary>Pushes staged and pulls served since start.</summary>
+    public LaneCounters Counters { get; } = new();
+
     /// <summary>Binds the data port and starts accepting lanes; does nothing when <see cref="LaneServerOptions.Enabled"/> is off.</summary>
     public void Start()
     {
@@ -111,7 +114,7 @@ public sealed class LaneServer : IAsyncDisposable
                 continue;
             }
             Interlocked.Increment(ref _lanesAccepted);
-            var lane = new ServerLane(new Lane(socket, _options.MaxPayloadBytes), Staging, _snapshots, _options, _logger);
+            var lane = new ServerLane(new Lane(socket, _options.MaxPayloadBytes), Staging, _snapshots, _options, Counters, _logger);
             _lanes.TryAdd(lane, 0);
             lane.Start(closed => _lanes.TryRemove(closed, out _), ct);
         }

@@ -18,14 +18,16 @@ internal sealed class ServerLane
     private readonly StagingArea _staging;
     private readonly ISnapshotSource _snapshots;
     private readonly LaneServerOptions _options;
+    private readonly LaneCounters _counters;
     private readonly ILogger _logger;
 
-    public ServerLane(Lane lane, StagingArea staging, ISnapshotSource snapshots, LaneServerOptions options, ILogger logger)
+    public ServerLane(Lane lane, StagingArea staging, ISnapshotSource snapshots, LaneServerOptions options, LaneCounters counters, ILogger logger)
     {
         _lane = lane;
         _staging = staging;
         _snapshots = snapshots;
         _options = options;
+        _counters = counters;
         _logger = logger;
     }
 
@@ -49,6 +51,7 @@ internal sealed class ServerLane
         catch (LaneException e)
         {
             _logger.LogWarning("Lane {Remote}: {Code}: {Message}; closing the lane", _lane.Remote, e.Code, e.Message);
+            _counters.CountRefusal();
             await CloseWithErrorAsync(e.Code, e.Message);
         }
         catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
@@ -105,6 +108,7 @@ internal sealed class ServerLane
             await AnswerErrorAsync(header, LaneError.DuplicateToken, $"token {header.Token} is already staged", ct);
             return;
         }
+        _counters.CountPush(header.PayloadLength);
         await _lane.SendAsync(new FrameHeader(FrameKind.Ack, header.Token, "", 0), default, ct);
     }
 
@@ -128,6 +132,7 @@ internal sealed class ServerLane
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _logger.LogError(e, "Snapshot of shard {Shard} failed", header.ShardKey);
+            _counters.CountRefusal();
             await _lane.SendErrorAsync(header.Token, LaneError.SnapshotFailed, $"snapshot of shard {header.ShardKey} failed: {e.Message}", ct);
             return;
         }
@@ -141,7 +146,10 @@ internal sealed class ServerLane
                 await AnswerErrorAsync(header, LaneError.Refused,
                     $"snapshot of shard {header.ShardKey} is {snapshot.Bytes.Length} bytes, over the lane maximum of {_options.MaxPayloadBytes}", ct);
             else
+            {
                 await _lane.SendAsync(new FrameHeader(FrameKind.PullData, header.Token, "", snapshot.Bytes.Length, snapshot.Version, header.Encoding), snapshot.Bytes, ct);
+                _counters.CountPull(snapshot.Bytes.Length);
+            }
         }
     }
 
@@ -157,6 +165,7 @@ internal sealed class ServerLane
         // Backpressure and a moved shard are routine; anything else is a client or a shard in trouble.
         var level = code is LaneError.Busy or LaneError.UnknownShard ? LogLevel.Debug : LogLevel.Warning;
         _logger.Log(level, "Lane {Remote}: refused frame {Token} for shard {Shard}: {Code}: {Message}", _lane.Remote, header.Token, header.ShardKey, code, message);
+        _counters.CountRefusal();
         return _lane.SendErrorAsync(header.Token, code, message, ct);
     }
 

@@ -5,8 +5,8 @@ using ParameterServer.Tests.Client;
 namespace ParameterServer.Tests.Cli;
 
 /// <summary>
-/// <c>paramserver silo</c> run in-process through the CLI entry point, on free TCP ports, with a cluster id of its
-/// own: the executable as users start it, reached through its gateway. On the embedded defaults (localhost
+/// <c>paramserver silo</c> run in-process through the CLI entry point, on free TCP ports (its data port included), with
+/// a cluster id of its own: the executable as users start it, reached through its gateway. On the embedded defaults (localhost
 /// clustering, checkpoints under a data directory) or, given an Azure Storage connection string, with Azure Table
 /// clustering and Azure Blob checkpoints.
 /// </summary>
@@ -34,7 +34,7 @@ internal sealed class InProcessSilo : IAsyncDisposable
         _clientArgs = azure is null ? ["--gateway-port", Text(GatewayPort)] : azureClustering;
         _run = ParameterServer.Host.Cli.RunAsync(
         [
-            "silo", "--gateway-port", Text(GatewayPort), "--silo-port", Text(ConnectTests.FreePort()), "--cluster-id", ClusterId,
+            "silo", "--gateway-port", Text(GatewayPort), "--silo-port", Text(ConnectTests.FreePort()), "--data-port", "-1", "--cluster-id", ClusterId,
             "--data-dir", dataDirectory, .. azureClustering, .. blobStorage, .. extraArgs,
         ], TextWriter.Null, _error, _stop.Token);
     }

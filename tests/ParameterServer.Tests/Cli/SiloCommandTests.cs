@@ -48,7 +48,7 @@ public sealed class SiloCommandTests : IDisposable
     [Fact]
     public async Task A_checkpoint_policy_the_grains_refuse_is_a_usage_error()
     {
-        var result = await CliRun.Run("silo", "--checkpoint-every", "0", "--data-dir", _dataDirectory,
+        var result = await CliRun.Run("silo", "--checkpoint-every", "0", "--data-dir", _dataDirectory, "--data-port", "-1",
             "--gateway-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture), "--silo-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture));
 
         CliRun.AssertFailure(result, ExitCodes.Usage, "EveryUpdates");
@@ -62,8 +62,32 @@ public sealed class SiloCommandTests : IDisposable
         var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
 
         var result = await CliRun.Run("silo", "--gateway-port", port, "--silo-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture),
-            "--data-dir", _dataDirectory);
+            "--data-port", "-1", "--data-dir", _dataDirectory);
 
         CliRun.AssertFailure(result, ExitCodes.Usage, $"gateway port {port} is in use");
+    }
+
+    [Fact]
+    public async Task A_data_port_in_use_is_a_usage_error_that_names_it()
+    {
+        using var taken = new TcpListener(IPAddress.Any, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+
+        var result = await CliRun.Run("silo", "--data-port", port, "--gateway-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture),
+            "--silo-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture), "--data-dir", _dataDirectory);
+
+        CliRun.AssertFailure(result, ExitCodes.Usage, $"data port {port} is in use; --data-port takes another");
+    }
+
+    [Theory]
+    [InlineData("--data-port", "70000", "Port must be a TCP port, 0 (off) or -1 (any free port), not 70000")]
+    [InlineData("--DataPlane:StagingMemoryMiB", "1", "StagingCapacityBytes must be at least 33554432")]
+    public async Task A_data_port_configuration_the_silo_refuses_is_a_usage_error(string option, string value, string message)
+    {
+        var result = await CliRun.Run("silo", option, value, "--gateway-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture),
+            "--silo-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture), "--data-dir", _dataDirectory);
+
+        CliRun.AssertFailure(result, ExitCodes.Usage, message);
     }
 }

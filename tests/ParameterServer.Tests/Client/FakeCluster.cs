@@ -132,6 +132,8 @@ internal sealed class FakeShard(FakeCluster cluster, int rows, int cols) : IShar
     });
 
     public Task Initialize(ShardSetup setup) => throw new NotSupportedException();
+    public Task<PushReply> CommitPush(PushCommit commit) => throw new NotSupportedException();
+    public Task<DataEndpoint?> GetDataEndpoint() => throw new NotSupportedException();
     public Task<long> ApplyClock(long clock) => throw new NotSupportedException();
     public Task<ShardInfo> GetInfo() => throw new NotSupportedException();
     public Task<ShardStats> GetStats() => throw new NotSupportedException();

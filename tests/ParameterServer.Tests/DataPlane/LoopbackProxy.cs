@@ -4,9 +4,10 @@ using System.Net.Sockets;
 namespace ParameterServer.Tests.DataPlane;
 
 /// <summary>
-/// Forwards loopback connections to a lane server and can break them: the first connection is cut (both sockets
-/// closed) once a set number of bytes went one way, as a lane killed mid-transfer; <see cref="DropAll"/> closes
-/// every open connection, as a server restart.
+/// Forwards loopback connections to a lane server and can break them: the next connection accepted is cut (both
+/// sockets closed) once a set number of bytes went one way, as a lane killed mid-transfer; <see cref="DropAll"/>
+/// closes every open connection, as a server restart; <see cref="RefuseConnections"/> closes each one as it comes, as a
+/// data port nobody can reach.
 /// </summary>
 internal sealed class LoopbackProxy : IAsyncDisposable
 {
@@ -28,11 +29,14 @@ internal sealed class LoopbackProxy : IAsyncDisposable
 
     public int Connections => Volatile.Read(ref _connections);
 
-    /// <summary>Cut the first connection after this many bytes from client to server.</summary>
-    public long CutUpstreamAfter { get; init; } = long.MaxValue;
+    /// <summary>Cut the next connection after this many bytes from client to server.</summary>
+    public long CutUpstreamAfter { get; set; } = long.MaxValue;
 
-    /// <summary>Cut the first connection after this many bytes from server to client.</summary>
-    public long CutDownstreamAfter { get; init; } = long.MaxValue;
+    /// <summary>Cut the next connection after this many bytes from server to client.</summary>
+    public long CutDownstreamAfter { get; set; } = long.MaxValue;
+
+    /// <summary>Close every connection as soon as it is accepted.</summary>
+    public bool RefuseConnections { get; set; }
 
     public void DropAll()
     {
@@ -64,13 +68,21 @@ internal sealed class LoopbackProxy : IAsyncDisposable
             {
                 return;
             }
+            Interlocked.Increment(ref _connections);
+            if (RefuseConnections)
+            {
+                client.Dispose();
+                continue;
+            }
             var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await server.ConnectAsync(_target);
             lock (_open)
                 _open.AddRange([client, server]);
-            var first = Interlocked.Increment(ref _connections) == 1;
-            _ = PumpAsync(client, server, first ? CutUpstreamAfter : long.MaxValue);
-            _ = PumpAsync(server, client, first ? CutDownstreamAfter : long.MaxValue);
+            // A cut applies to one connection.
+            var (upstream, downstream) = (CutUpstreamAfter, CutDownstreamAfter);
+            (CutUpstreamAfter, CutDownstreamAfter) = (long.MaxValue, long.MaxValue);
+            _ = PumpAsync(client, server, upstream);
+            _ = PumpAsync(server, client, downstream);
         }
     }
 

@@ -35,6 +35,7 @@ public sealed class DeployManifestTests
     {
         [ClusterSettings.Section] = typeof(ClusterSettings),
         [StorageSettings.Section] = typeof(StorageSettings),
+        [DataPlaneSettings.Section] = typeof(DataPlaneSettings),
     };
 
     [Fact]
@@ -59,11 +60,12 @@ public sealed class DeployManifestTests
     public void Silo_ports_probes_service_and_image_agree_with_the_host_configuration()
     {
         var cluster = ClusterSettings.From(SiloConfiguration());
+        var dataPort = DataPlaneSettings.From(SiloConfiguration()).Port;
         var ports = Items(At(SiloContainer(), "ports")).ToDictionary(p => Text(At(p, "name")), p => int.Parse(Text(At(p, "containerPort"))));
         var service = Resource("silos/service.yaml", "Service");
         var servicePorts = Items(At(service, "spec", "ports")).ToDictionary(p => Text(At(p, "name")));
 
-        Assert.Equal(new Dictionary<string, int> { ["silo"] = cluster.SiloPort, ["gateway"] = cluster.GatewayPort }, ports);
+        Assert.Equal(new Dictionary<string, int> { ["silo"] = cluster.SiloPort, ["gateway"] = cluster.GatewayPort, ["data"] = dataPort }, ports);
         foreach (var (name, port) in ports)
         {
             Assert.Equal(port.ToString(), Text(At(servicePorts[name], "port")));
@@ -73,7 +75,7 @@ public sealed class DeployManifestTests
         foreach (var probe in new[] { "readinessProbe", "livenessProbe" })
             Assert.Equal("gateway", Text(At(SiloContainer(), probe, "tcpSocket", "port")));
         var exposed = Dockerfile("silo.Dockerfile").Single(l => l.StartsWith("EXPOSE ", StringComparison.Ordinal))["EXPOSE ".Length..];
-        Assert.Equal(new[] { cluster.SiloPort, cluster.GatewayPort }.Order(), exposed.Split(' ').Select(int.Parse).Order());
+        Assert.Equal(new[] { cluster.SiloPort, cluster.GatewayPort, dataPort }.Order(), exposed.Split(' ').Select(int.Parse).Order());
     }
 
     [Fact]

@@ -12,6 +12,16 @@ public interface IShardGrain : IGrainWithStringKey
     /// <summary>Applies (or under BSP buffers) a gradient with the table's optimizer.</summary>
     Task<PushReply> Push(PushRequest request);
 
+    /// <summary>
+    /// Applies a push whose bytes were sent on a lane to this shard's data port under <see cref="PushCommit.Token"/>,
+    /// exactly as <see cref="Push"/> applies a payload. Each token commits once; <see cref="ErrorCode.UnknownToken"/>
+    /// when the silo holds nothing under it (nothing applied).
+    /// </summary>
+    Task<PushReply> CommitPush(PushCommit commit);
+
+    /// <summary>Where the silo that hosts the shard takes lanes; null when it has no data port.</summary>
+    Task<DataEndpoint?> GetDataEndpoint();
+
     /// <summary>Values and version of a row range, or null when the caller's version is current.</summary>
     Task<PullReply?> Pull(PullRequest request);
 

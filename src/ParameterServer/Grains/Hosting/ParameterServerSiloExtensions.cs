@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ParameterServer.Grains.DataPlane;
 
 namespace ParameterServer.Grains.Hosting;
 
@@ -8,8 +9,9 @@ namespace ParameterServer.Grains.Hosting;
 public static class ParameterServerSiloExtensions
 {
     /// <summary>
-    /// Adds the shard and model grains with their checkpoint policy (validated at start). A checkpoint storage
-    /// named <see cref="StorageNames.Checkpoints"/> must be added too.
+    /// Adds the shard and model grains with their checkpoint policy (validated at start), and the silo's data port,
+    /// off unless <see cref="AddDataPlane"/> opens it. A checkpoint storage named <see cref="StorageNames.Checkpoints"/>
+    /// must be added too.
     /// Example: <c>silo.AddParameterServerGrains(p => p.EveryUpdates = 1000).AddLocalCheckpointStorage("data")</c>.
     /// </summary>
     public static ISiloBuilder AddParameterServerGrains(this ISiloBuilder builder, Action<CheckpointPolicyOptions>? configure = null)
@@ -18,6 +20,27 @@ public static class ParameterServerSiloExtensions
         if (configure is not null) options.Configure(configure);
         options.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CheckpointPolicyOptions>, CheckpointPolicyOptionsValidator>());
+
+        builder.Services.AddOptions<DataPortOptions>().ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPortOptions>, DataPortOptionsValidator>());
+        builder.Services.AddSingleton<DataPort>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<DataPort>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Opens the silo's data port, on <see cref="DataPortOptions.DefaultPort"/> unless <paramref name="configure"/>
+    /// says otherwise: clients then send and receive tensor bytes on lanes to it, and commit pushes in small grain
+    /// calls. Before or after <see cref="AddParameterServerGrains"/>.
+    /// Example: <c>silo.AddParameterServerGrains().AddDataPlane(o => (o.Port, o.AdvertisedHost) = (11300, "silo-0.paramserver"))</c>.
+    /// </summary>
+    public static ISiloBuilder AddDataPlane(this ISiloBuilder builder, Action<DataPortOptions>? configure = null)
+    {
+        builder.Services.Configure<DataPortOptions>(options =>
+        {
+            options.Port = DataPortOptions.DefaultPort;
+            configure?.Invoke(options);
+        });
         return builder;
     }
 }

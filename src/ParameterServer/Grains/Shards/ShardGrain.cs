@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Placement;
 using ParameterServer.Contracts;
+using ParameterServer.DataPlane;
+using ParameterServer.Grains.DataPlane;
 using ParameterServer.Grains.Hosting;
 using ParameterServer.Kernels.Stats;
 using ErrorCode = ParameterServer.Contracts.ErrorCode;
@@ -14,7 +16,9 @@ namespace ParameterServer.Grains.Shards;
 /// <summary>
 /// One shard of a table, keyed "{model}/{table}/{shard}": the single writer of its rows. A push is validated in
 /// full before anything changes, then applied with the table's optimizer (under BSP summed until the model grain
-/// applies its clock). Checkpoints are snapshots of the live state, written in the background.
+/// applies its clock). Checkpoints are snapshots of the live state, written in the background. Gradient bytes
+/// arrive in the push itself or, sent on a lane to the silo's data port, are committed by token; pulls on lanes are
+/// answered with snapshots taken in a turn of the shard's own.
 /// </summary>
 /// <remarks>
 /// Reentrant so that pushes and pulls are served while a checkpoint is being written. Every handler that
@@ -30,6 +34,7 @@ public sealed class ShardGrain : Grain, IShardGrain
     // Its State is the snapshot written last (or being written); the live state is _live.
     private readonly IPersistentState<ShardState> _checkpoint;
     private readonly CheckpointPolicyOptions _policy;
+    private readonly DataPort _dataPort;
     private readonly ILogger<ShardGrain> _logger;
     private ShardState _live = new();
     private Updater? _updater;
@@ -45,10 +50,12 @@ public sealed class ShardGrain : Grain, IShardGrain
     public ShardGrain(
         [PersistentState("shard", StorageNames.Checkpoints)] IPersistentState<ShardState> checkpoint,
         IOptions<CheckpointPolicyOptions> policy,
+        DataPort dataPort,
         ILogger<ShardGrain> logger)
     {
         _checkpoint = checkpoint;
         _policy = policy.Value;
+        _dataPort = dataPort;
         _logger = logger;
     }
 
@@ -67,11 +74,15 @@ public sealed class ShardGrain : Grain, IShardGrain
             _checkpoint.State = new ShardState();
         }
         this.RegisterGrainTimer(CheckpointOnTimer, new GrainTimerCreationOptions(_policy.Interval, _policy.Interval));
+        _dataPort.Register(this.GetPrimaryKeyString(), this);
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _updater is null ? Task.CompletedTask : TryCheckpoint();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _dataPort.Unregister(this.GetPrimaryKeyString(), this);
+        return _updater is null ? Task.CompletedTask : TryCheckpoint();
+    }
 
     public async Task Initialize(ShardSetup setup)
     {
@@ -99,30 +110,19 @@ public sealed class ShardGrain : Grain, IShardGrain
     public Task<PushReply> Push(PushRequest request)
     {
         if (_updater is null) return Unknown<PushReply>();
-        CheckRows(request.RowOffset, request.RowCount);
-        var offset = request.RowOffset * _cols;
-        var count = request.RowCount * _cols;
-        float[]? rented = null;
-        try
-        {
-            var gradient = DecodeGradient(request.Payload, request.Encoding, count, ref rented);
-            if (!TensorStats.AllFinite(gradient))
-                throw new ParameterServerException(ErrorCode.NonFinite, $"gradient for shard {this.GetPrimaryKeyString()} holds NaN or Inf");
-
-            _live.UpdateCount++;
-            if (_pending is not null && request.Clock >= 0)
-            {
-                _pending.Add(request.Clock, request.WorkerId, offset, gradient);
-                return Task.FromResult(new PushReply { Version = _live.Version, Applied = false });
-            }
-            Apply(gradient, offset);
-            return Task.FromResult(new PushReply { Version = _live.Version, Applied = true });
-        }
-        finally
-        {
-            if (rented is not null) ArrayPool<float>.Shared.Return(rented);
-        }
+        return Task.FromResult(ApplyPush(request.WorkerId, request.Clock, request.RowOffset, request.RowCount, request.Encoding, request.Payload));
     }
+
+    public Task<PushReply> CommitPush(PushCommit commit)
+    {
+        if (_updater is null) return Unknown<PushReply>();
+        using var push = TakeStaged(commit.Token);
+        if (push.Encoding != (byte)commit.Encoding)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"push {commit.Token} was sent in encoding {push.Encoding} and committed as {commit.Encoding}");
+        return Task.FromResult(ApplyPush(commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span));
+    }
+
+    public Task<DataEndpoint?> GetDataEndpoint() => _updater is null ? Unknown<DataEndpoint?>() : Task.FromResult(_dataPort.Endpoint);
 
     public Task<PullReply?> Pull(PullRequest request)
     {
@@ -132,6 +132,23 @@ public sealed class ShardGrain : Grain, IShardGrain
         if (request.KnownVersion == _live.Version) return Task.FromResult<PullReply?>(null);
         var values = _live.Values.AsSpan(request.RowOffset * _cols, request.RowCount * _cols);
         return Task.FromResult<PullReply?>(new PullReply { Version = _live.Version, Payload = PayloadCodec.Encode(values, request.Encoding) });
+    }
+
+    /// <summary>
+    /// The shard's values in <paramref name="encoding"/> for a pull on a lane, copied into a buffer of
+    /// <paramref name="pool"/>; <see cref="ShardSnapshot.Current"/> when the caller holds the version. Called in a turn
+    /// of this activation (the data port queues it on its scheduler), so no update interleaves with the copy.
+    /// </summary>
+    internal ShardSnapshot TakeSnapshot(long knownVersion, TensorEncoding encoding, BufferPool pool)
+    {
+        if (_updater is null)
+            return ShardSnapshot.Refuse(LaneError.UnknownShard, $"shard {this.GetPrimaryKeyString()} does not exist");
+        if (knownVersion == _live.Version) return ShardSnapshot.Current(_live.Version);
+        var length = (int)PayloadCodec.ByteLength(encoding, _live.Values.Length);
+        if (!pool.TryRent(length, out var buffer))
+            return ShardSnapshot.Refuse(LaneError.Busy, $"the data port's memory is full; snapshot of shard {this.GetPrimaryKeyString()} refused, retry later");
+        PayloadCodec.Encode(_live.Values, encoding, buffer.AsSpan(0, length));
+        return ShardSnapshot.Of(_live.Version, buffer.AsMemory(0, length), new BufferLease(pool, buffer));
     }
 
     public Task<long> ApplyClock(long clock)
@@ -196,6 +213,47 @@ public sealed class ShardGrain : Grain, IShardGrain
         _attemptedVersion = live.Version;
     }
 
+    /// <summary>The one path of every push, whether its bytes came in the call or on a lane: validate in full, then apply or buffer.</summary>
+    private PushReply ApplyPush(string workerId, long clock, int rowOffset, int rowCount, TensorEncoding encoding, ReadOnlySpan<byte> payload)
+    {
+        CheckRows(rowOffset, rowCount);
+        var offset = rowOffset * _cols;
+        var count = rowCount * _cols;
+        float[]? rented = null;
+        try
+        {
+            var gradient = DecodeGradient(payload, encoding, count, ref rented);
+            if (!TensorStats.AllFinite(gradient))
+                throw new ParameterServerException(ErrorCode.NonFinite, $"gradient for shard {this.GetPrimaryKeyString()} holds NaN or Inf");
+
+            _live.UpdateCount++;
+            if (_pending is not null && clock >= 0)
+            {
+                _pending.Add(clock, workerId, offset, gradient);
+                return new PushReply { Version = _live.Version, Applied = false };
+            }
+            Apply(gradient, offset);
+            return new PushReply { Version = _live.Version, Applied = true };
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Takes the push a lane staged under <paramref name="token"/> for this shard; the caller disposes it, which frees its buffer.</summary>
+    private StagedPush TakeStaged(Guid token)
+    {
+        var key = this.GetPrimaryKeyString();
+        return _dataPort.Lanes.Staging.TryTake(token, key, out var push) switch
+        {
+            TakeResult.Taken => push!,
+            TakeResult.WrongShard => throw new ParameterServerException(ErrorCode.InvalidArgument, $"token {token} was staged for another shard than {key}"),
+            _ => throw new ParameterServerException(ErrorCode.UnknownToken,
+                $"no push is staged under token {token} for shard {key} on this silo: expired, committed already, or sent to a silo the shard has left"),
+        };
+    }
+
     private void Apply(ReadOnlySpan<float> gradient, int offset)
     {
         _updater!.Apply(_live.Values, gradient, offset, _live.Version);
@@ -211,12 +269,12 @@ public sealed class ShardGrain : Grain, IShardGrain
     }
 
     // fp32 gradients are read in place from the payload; bf16 and fp16 are widened into a pooled buffer.
-    private ReadOnlySpan<float> DecodeGradient(byte[]? payload, TensorEncoding encoding, int count, ref float[]? rented)
+    private ReadOnlySpan<float> DecodeGradient(ReadOnlySpan<byte> payload, TensorEncoding encoding, int count, ref float[]? rented)
     {
         var expected = PayloadCodec.ByteLength(encoding, count);
-        if (payload is null || payload.Length != expected)
-            throw new ParameterServerException(ErrorCode.WrongLength, $"payload of {payload?.Length ?? 0} bytes for shard {this.GetPrimaryKeyString()}, expected {expected} ({count} {encoding} values)");
-        if (encoding == TensorEncoding.Fp32) return MemoryMarshal.Cast<byte, float>(payload.AsSpan());
+        if (payload.Length != expected)
+            throw new ParameterServerException(ErrorCode.WrongLength, $"payload of {payload.Length} bytes for shard {this.GetPrimaryKeyString()}, expected {expected} ({count} {encoding} values)");
+        if (encoding == TensorEncoding.Fp32) return MemoryMarshal.Cast<byte, float>(payload);
         rented = ArrayPool<float>.Shared.Rent(count);
         var gradient = rented.AsSpan(0, count);
         PayloadCodec.Decode(payload, encoding, gradient);

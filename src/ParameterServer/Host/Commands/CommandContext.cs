@@ -8,5 +8,5 @@ namespace ParameterServer.Host.Commands;
 internal sealed record CommandContext(ParsedOptions Options, IConfiguration Configuration, TextWriter Out, TextWriter Error, CancellationToken Cancellation)
 {
     public Task<ParameterServerClient> ConnectAsync() =>
-        ParameterServerClient.ConnectAsync(ClusterSettings.From(Configuration).ToConnectionOptions(), Cancellation);
+        ParameterServerClient.ConnectAsync(ClusterSettings.From(Configuration).ToConnectionOptions(DataPlaneSettings.From(Configuration)), Cancellation);
 }

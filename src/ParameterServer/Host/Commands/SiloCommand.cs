@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ParameterServer.Grains.DataPlane;
 using ParameterServer.Host.Configuration;
 using ParameterServer.Host.Silo;
 
@@ -22,6 +23,8 @@ internal sealed class SiloCommand : ICommand
     [
         .. ConnectionOptionSpecs.Clustering,
         new("silo-port", "port silos talk to each other on (default 11111)", "PORT", $"{ClusterSettings.Section}:SiloPort"),
+        new("data-port", "port of the data plane's lanes: 0 off, -1 any free port (default 11300)", "PORT", $"{DataPlaneSettings.Section}:Port"),
+        new("data-host", "host name or address clients reach the data port at (default: the silo's address)", "HOST", $"{DataPlaneSettings.Section}:AdvertisedHost"),
         new("storage", "local (default) or blob (Azure Blob storage)", "KIND", $"{StorageSettings.Section}:Provider"),
         new("storage-connection-string", "Azure Storage connection string for blob storage", "CS", $"{StorageSettings.Section}:ConnectionString"),
         new("container", "blob container (default checkpoints)", "NAME", $"{StorageSettings.Section}:Container"),
@@ -41,6 +44,10 @@ internal sealed class SiloCommand : ICommand
         {
             var cluster = ClusterSettings.From(context.Configuration);
             throw new UsageException($"silo port {cluster.SiloPort} or gateway port {cluster.GatewayPort} is in use ({e.Message})");
+        }
+        catch (DataPortInUseException e)
+        {
+            throw new UsageException($"{e.Message}; --data-port takes another (-1: any free port, 0: off)");
         }
         var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ParameterServer.Silo");
         log.LogInformation("{Ready}", SiloHost.Describe(context.Configuration));

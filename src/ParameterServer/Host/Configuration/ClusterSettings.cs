@@ -29,7 +29,8 @@ internal sealed class ClusterSettings
 
     public static ClusterSettings From(IConfiguration configuration) => configuration.Bind<ClusterSettings>(Section);
 
-    public ConnectionOptions ToConnectionOptions() => new()
+    /// <summary>The client's connection, with the data plane as <paramref name="dataPlane"/> configures it.</summary>
+    public ConnectionOptions ToConnectionOptions(DataPlaneSettings dataPlane) => new()
     {
         Clustering = Clustering,
         GatewayPort = GatewayPort,
@@ -37,6 +38,7 @@ internal sealed class ClusterSettings
         ClusterId = ClusterId,
         ServiceId = ServiceId,
         ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeoutSeconds),
+        DataPlane = dataPlane.ToClientOptions(),
     };
 
     public string Describe() => Clustering == ClusteringKind.Azure

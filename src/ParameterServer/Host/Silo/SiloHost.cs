@@ -9,7 +9,7 @@ using ParameterServer.Host.Configuration;
 
 namespace ParameterServer.Host.Silo;
 
-/// <summary>A silo host configured from the "Cluster", "Storage" and "Checkpoint" sections.</summary>
+/// <summary>A silo host configured from the "Cluster", "Storage", "Checkpoint" and "DataPlane" sections.</summary>
 internal static class SiloHost
 {
     public const string CheckpointSection = "Checkpoint";
@@ -18,7 +18,8 @@ internal static class SiloHost
     {
         var cluster = ClusterSettings.From(configuration);
         var storage = StorageSettings.From(configuration);
-        cluster.ToConnectionOptions().Validate();
+        var dataPlane = DataPlaneSettings.From(configuration);
+        cluster.ToConnectionOptions(dataPlane).Validate();
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
@@ -39,7 +40,8 @@ internal static class SiloHost
             {
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             }
-            silo.AddParameterServerGrains(policy => configuration.GetSection(CheckpointSection).Bind(policy));
+            silo.AddParameterServerGrains(policy => configuration.GetSection(CheckpointSection).Bind(policy))
+                .AddDataPlane(dataPlane.Configure);
             if (storage.Provider == StorageKind.Blob)
                 silo.AddBlobCheckpointStorage(storage.ConnectionString!, storage.Container);
             else
@@ -53,6 +55,6 @@ internal static class SiloHost
     {
         var cluster = ClusterSettings.From(configuration);
         return $"silo ready: {cluster.Describe()}, silo port {cluster.SiloPort}, gateway port {cluster.GatewayPort}, " +
-            StorageSettings.From(configuration).Describe();
+            $"{DataPlaneSettings.From(configuration).Describe()}, {StorageSettings.From(configuration).Describe()}";
     }
 }

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ParameterServer.Contracts;
+using ParameterServer.DataPlane;
+using ParameterServer.Grains.Hosting;
+using ParameterServer.Grains.Shards;
+
+namespace ParameterServer.Grains.DataPlane;
+
+/// <summary>
+/// The silo's data port: a <see cref="LaneServer"/> beside Orleans that stages pushes for the shards to commit by
+/// token, and answers pulls with snapshots of the shards active on this silo. A shard registers itself while it is
+/// active; a pull for any other shard is refused as <see cref="LaneError.UnknownShard"/>, which sends the client to
+/// resolve it again. The port opens before the silo becomes active and closes after its shards have deactivated.
+/// </summary>
+public sealed class DataPort : ILifecycleParticipant<ISiloLifecycle>, ISnapshotSource
+{
+    private readonly ConcurrentDictionary<string, ShardGrain> _shards = new(StringComparer.Ordinal);
+    private readonly DataPortOptions _options;
+    private readonly ILocalSiloDetails _silo;
+    private readonly ILogger _logger;
+
+    public DataPort(IOptions<DataPortOptions> options, ILocalSiloDetails silo, ILoggerFactory loggers)
+    {
+        _options = options.Value;
+        _silo = silo;
+        _logger = loggers.CreateLogger<DataPort>();
+        Lanes = new LaneServer(_options.ToLaneServerOptions(), this, loggers);
+    }
+
+    /// <summary>The lane server: its staging area, where shards take committed pushes, and its counters.</summary>
+    public LaneServer Lanes { get; }
+
+    /// <summary>Where clients reach the data port; null while it is closed, and always when it is off.</summary>
+    public DataEndpoint? Endpoint { get; private set; }
+
+    /// <summary>Whether <paramref name="shardKey"/> is active on this silo.</summary>
+    public bool Hosts(string shardKey) => _shards.ContainsKey(shardKey);
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(DataPort), ServiceLifecycleStage.ApplicationServices, Open, Close);
+
+    /// <summary>
+    /// The shard's bytes at one version, or a refusal. The copy runs in a turn of the shard's own, so no update tears
+    /// it; its buffer comes from the staging pool, so snapshots in flight count against the same memory cap.
+    /// </summary>
+    public ValueTask<ShardSnapshot> GetSnapshotAsync(string shardKey, long knownVersion, byte encoding, CancellationToken ct)
+    {
+        if (!Enum.IsDefined((TensorEncoding)encoding))
+            return ValueTask.FromResult(ShardSnapshot.Refuse(LaneError.Refused, $"unknown tensor encoding {encoding}"));
+        if (!_shards.TryGetValue(shardKey, out var shard))
+            return ValueTask.FromResult(ShardSnapshot.Refuse(LaneError.UnknownShard, $"shard {shardKey} is not active on this silo"));
+        return new ValueTask<ShardSnapshot>(SnapshotRequest.QueueAsync(shard, knownVersion, (TensorEncoding)encoding, Lanes.Staging.Pool, ct));
+    }
+
+    internal void Register(string shardKey, ShardGrain shard) => _shards[shardKey] = shard;
+
+    /// <summary>Forgets the shard unless another activation has registered under its key since.</summary>
+    internal void Unregister(string shardKey, ShardGrain shard) => _shards.TryRemove(new KeyValuePair<string, ShardGrain>(shardKey, shard));
+
+    private Task Open(CancellationToken ct)
+    {
+        try
+        {
+            Lanes.Start();
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new DataPortInUseException(_options.Port, e);
+        }
+        if (Lanes.Endpoint is { } bound)
+        {
+            Endpoint = new DataEndpoint(
+                _options.AdvertisedHost ?? _silo.SiloAddress.Endpoint.Address.ToString(), _options.AdvertisedPort != 0 ? _options.AdvertisedPort : bound.Port);
+            _logger.LogInformation("Data port {Port} open; clients reach it at {Host}:{Advertised}", bound.Port, Endpoint.Host, Endpoint.Port);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task Close(CancellationToken ct)
+    {
+        var endpoint = Endpoint;
+        Endpoint = null;
+        await Lanes.DisposeAsync();
+        if (endpoint is not null)
+            _logger.LogInformation("Data port {Port} closed: {Lanes} lanes, {Counters}", endpoint.Port, Lanes.LanesAccepted, Lanes.Counters);
+    }
+}
