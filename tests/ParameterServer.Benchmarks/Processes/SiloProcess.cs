@@ -28,7 +28,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         var ports = FreePorts.Take(2);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = ChildProcess.Start(Executables.Paramserver,
-            ["silo", "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--data-dir", dataDirectory.FullName],
+            ["silo", "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--data-port", "-1", "--data-dir", dataDirectory.FullName],
             Path.Combine(dataDirectory.FullName, "silo.log"),
             line =>
             {
