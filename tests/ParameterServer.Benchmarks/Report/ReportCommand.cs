@@ -58,7 +58,7 @@ public static class ReportCommand
         yield return new("lanes", Sections.Lanes, "data plane lanes against raw sockets",
             f => LaneThroughputBenchmark.RunAsync(Quick("--seconds", "1", "--rounds", "1"), f));
         yield return new("latency", Sections.Latency, "small push and pull round trips",
-            f => LatencyBenchmark.RunAsync(quick ? ["--seconds", "0.2"] : ["--seconds", "2"], f));
+            f => LatencyBenchmark.RunAsync(quick ? ["--seconds", "0.2", "--in-flight", "1,4,16,64"] : ["--seconds", "2"], f));
         yield return NotOnMain("transfer", Sections.Transfer, "push and pull of 4 MiB shards, client process to silo process",
             "the two-process transfer benchmark (branch dpint) is not on main yet");
         yield return new("overhead", Sections.Overhead, "1 worker through the parameter server against the same trainer standalone",
