@@ -1,7 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using ParameterServer.Benchmarks.Processes;
+using ParameterServer.Benchmarks.Report;
 using ParameterServer.Client;
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Hosting;
@@ -21,28 +21,30 @@ namespace ParameterServer.Benchmarks.Workers;
 /// 0.1), and the CPU time per sample of this process (worker and silo together), which other load on a shared
 /// machine disturbs far less than wall time. The silo runs in this process, reached over its gateway on loopback, so
 /// pushes and pulls pay the same serialization and TCP costs as against a silo process, and share the cores as
-/// under `psworker launch`.
+/// under `psworker launch`. Figures: the medians of samples/s (goal: at least 0.9 of standalone) and CPU time per
+/// sample, and the stall fraction (goal: at most 0.1).
 /// Usage: <c>worker-overhead [--batch 128] [--samples 25600] [--rounds 5] [--consistency ssp:1] [--encoding fp32] [--data DIR]</c>
 /// </summary>
 public static class WorkerOverheadBenchmark
 {
     private static readonly int[] _widths = [784, 256, 128, 10];
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args, FigureSink figures)
     {
-        var batch = int.Parse(Option(args, "--batch", "128"));
-        var samples = int.Parse(Option(args, "--samples", "25600"));
-        var rounds = int.Parse(Option(args, "--rounds", "5"));
-        var consistency = ConsistencySpec.Parse(Option(args, "--consistency", "ssp:1"));
-        var encoding = Enum.Parse<TensorEncoding>(Option(args, "--encoding", "fp32"), ignoreCase: true);
-        var data = FashionMnist.Load(Option(args, "--data", FashionMnist.DefaultDirectory));
+        var batch = Options.Int(args, "--batch", 128);
+        var samples = Options.Int(args, "--samples", 25600);
+        var rounds = Options.Int(args, "--rounds", 5);
+        var consistency = ConsistencySpec.Parse(Options.Text(args, "--consistency", "ssp:1"));
+        var encoding = Enum.Parse<TensorEncoding>(Options.Text(args, "--encoding", "fp32"), ignoreCase: true);
+        var data = FashionMnist.Load(Options.Text(args, "--data", FashionMnist.DefaultDirectory));
         var train = new LabeledImages(data.Train.Pixels[..(samples * data.Train.PixelsPerImage)].ToArray(), data.Train.Labels[..samples].ToArray(),
             data.Train.Rows, data.Train.Cols);
         var normalization = Normalization.Of(train);
         ThreadPool.SetMinThreads(16, 16);
 
-        var (siloPort, gatewayPort) = (FreePort(), FreePort());
-        var silo = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var ports = FreePorts.Take(2);
+        var (siloPort, gatewayPort) = (ports[0], ports[1]);
+        var silo = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         silo.UseOrleans(s => s.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ConnectionOptions.DefaultClusterId, clusterId: ConnectionOptions.DefaultClusterId)
             .AddMemoryGrainStorage(StorageNames.Checkpoints).AddParameterServerGrains());
         using var host = silo.Build();
@@ -69,6 +71,16 @@ public static class WorkerOverheadBenchmark
             $"parameter server {Median(rows.Select(r => r.Remote.SamplesPerSecond)):N0} samples/s; CPU time per sample, standalone over parameter server " +
             $"{Median(rows.Select(r => r.Local.CpuMicrosPerSample / r.Remote.CpuMicrosPerSample)):F3}");
         await host.StopAsync();
+
+        var shape = $"MLP, batch {batch}, {consistency}, {encoding}";
+        var pairedRatio = $"median of paired round ratios {Median(rows.Select(r => r.Remote.SamplesPerSecond / r.Local.SamplesPerSecond)):F3}";
+        figures.Add(new Figure("overhead.samples", Sections.Overhead, $"1 worker through the parameter server ({shape})", "samples/s",
+            Median(rows.Select(r => r.Remote.SamplesPerSecond)), Median(rows.Select(r => r.Local.SamplesPerSecond)), "standalone",
+            Goal.RatioAtLeast(0.9), pairedRatio));
+        figures.Add(new Figure("overhead.stall", Sections.Overhead, $"stall fraction of that worker ({shape})", "fraction",
+            Median(rows.Select(r => r.Remote.Stall)), Goal: Goal.ValueAtMost(0.1)));
+        figures.Add(new Figure("overhead.cpu", Sections.Overhead, $"CPU time per sample, worker and silo ({shape})", "CPU-µs",
+            Median(rows.Select(r => r.Remote.CpuMicrosPerSample)), Median(rows.Select(r => r.Local.CpuMicrosPerSample)), "standalone"));
         return 0;
     }
 
@@ -94,18 +106,5 @@ public static class WorkerOverheadBenchmark
     {
         var sorted = values.Order().ToArray();
         return sorted[sorted.Length / 2];
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
     }
 }
