@@ -1,66 +1,52 @@
 #!/usr/bin/env bash
-# The main job on the embedded defaults: build (Release), start a silo (localhost clustering, checkpoints in a
-# fresh run directory), run `paramserver demo` (create a model, push, pull, check, checkpoint) and
-# `paramserver status`, then stop the silo by its PID, also when a step fails.
+# The main job: trains an MLP (784-256-128-10) on Fashion-MNIST through the parameter server. Builds (Release),
+# makes sure the data set is there, then `psworker launch` starts a local silo and the worker processes, shows their
+# progress, writes results JSON and a plot under runs/<timestamp>/, and stops every process it started.
 #
-# Environment: RUN_DIR (default ./runs/<timestamp>), GATEWAY_PORT (30000), SILO_PORT (11111).
+#   ./run.sh [--data DIR] [--workers N] [--epochs N] [--consistency bsp|ssp:N|async] [--device auto|cpu|cuda:N]
+#            [--seed N] [--json PATH] [any other `psworker launch` option; ./run.sh --help lists them]
+#
+# (./demo.sh runs the parameter server alone: a silo, `paramserver demo` and `paramserver status`.)
 set -euo pipefail
 cd "$(dirname "$0")"
 
-RUN_DIR="${RUN_DIR:-./runs/$(date +%Y%m%d-%H%M%S)}"
-GATEWAY_PORT="${GATEWAY_PORT:-30000}"
-SILO_PORT="${SILO_PORT:-11111}"
-READY_TIMEOUT_S=90
-STOP_TIMEOUT_S=60
+DATASET=/usr/share/datasets/fashion-mnist
 PARAMSERVER=src/ParameterServer/Host/bin/Release/net10.0/paramserver
+PSWORKER=src/GpuWorkers/WorkerHost/bin/Release/net10.0/psworker
+
+data_given=0
+for arg in "$@"; do
+  case "$arg" in
+    --data | --data=*) data_given=1 ;;
+  esac
+done
 
 echo "== build (Release)"
 dotnet build src/ParameterServer/Host/ParameterServer.Host.csproj -c Release -nologo -v quiet
+dotnet build src/GpuWorkers/WorkerHost/ParameterServer.WorkerHost.csproj -c Release -nologo -v quiet
 
-mkdir -p "$RUN_DIR"
-SILO_LOG="$RUN_DIR/silo.log"
-echo "== start silo (gateway port $GATEWAY_PORT, data in $RUN_DIR, log $SILO_LOG)"
-"$PARAMSERVER" silo --data-dir "$RUN_DIR" --gateway-port "$GATEWAY_PORT" --silo-port "$SILO_PORT" >"$SILO_LOG" 2>&1 &
-SILO_PID=$!
-
-stop_silo() {
-  kill -0 "$SILO_PID" 2>/dev/null || return 0
-  echo "== stop silo (pid $SILO_PID)"
-  kill -TERM "$SILO_PID"
-  # A graceful stop deactivates the shards, which writes their checkpoints; bounded, then forced.
-  for _ in $(seq 1 $((STOP_TIMEOUT_S * 2))); do
-    kill -0 "$SILO_PID" 2>/dev/null || { wait "$SILO_PID" 2>/dev/null || true; return 0; }
-    sleep 0.5
+dataset_present() {
+  for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+    [ -f "$DATASET/$f" ] || [ -f "$DATASET/$f.gz" ] || return 1
   done
-  echo "silo did not stop within ${STOP_TIMEOUT_S}s; killing it" >&2
-  kill -KILL "$SILO_PID" 2>/dev/null || true
 }
-trap stop_silo EXIT
 
-# Ready when the silo has logged its ready line (written once its gateway listens) and the gateway accepts a
-# connection; a silo that exits (a port in use, bad configuration) fails the run at once.
-ready=0
-for _ in $(seq 1 $((READY_TIMEOUT_S * 2))); do
-  if ! kill -0 "$SILO_PID" 2>/dev/null; then
-    echo "silo exited during start-up:" >&2
-    cat "$SILO_LOG" >&2
+if [ "$data_given" = 0 ] && ! dataset_present; then
+  if [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then
+    echo "== Fashion-MNIST is not in $DATASET: installing the Debian package dataset-fashion-mnist"
+    as_root=()
+    [ "$(id -u)" = 0 ] || as_root=(sudo)
+    "${as_root[@]}" apt-get install -y dataset-fashion-mnist || { "${as_root[@]}" apt-get update && "${as_root[@]}" apt-get install -y dataset-fashion-mnist; }
+  else
+    cat >&2 <<MSG
+Fashion-MNIST is not in $DATASET and this is not a Debian system, so it cannot be installed for you.
+Download the four files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and
+t10k-labels-idx1-ubyte.gz from https://github.com/zalandoresearch/fashion-mnist (folder data/fashion) into a
+directory, then run: ./run.sh --data DIR
+MSG
     exit 1
   fi
-  if grep -q "silo ready" "$SILO_LOG" && (exec 3<>"/dev/tcp/127.0.0.1/$GATEWAY_PORT") 2>/dev/null; then
-    ready=1
-    break
-  fi
-  sleep 0.5
-done
-if [ "$ready" != 1 ]; then
-  echo "silo not ready within ${READY_TIMEOUT_S}s:" >&2
-  cat "$SILO_LOG" >&2
-  exit 1
 fi
-grep "silo ready" "$SILO_LOG"
 
-echo "== paramserver demo"
-"$PARAMSERVER" demo --gateway-port "$GATEWAY_PORT"
-
-echo "== paramserver status"
-"$PARAMSERVER" status --gateway-port "$GATEWAY_PORT"
+echo "== train"
+exec "$PSWORKER" launch --silo "$PARAMSERVER" "$@"

@@ -1,22 +1,36 @@
 using BenchmarkDotNet.Running;
 using ParameterServer.Benchmarks.DataPlane;
+using ParameterServer.Benchmarks.Devices;
 using ParameterServer.Benchmarks.GpuCheck;
+using ParameterServer.Benchmarks.Latency;
+using ParameterServer.Benchmarks.Report;
+using ParameterServer.Benchmarks.Training;
 using ParameterServer.Benchmarks.Transfer;
 using ParameterServer.Benchmarks.Updates;
+using ParameterServer.Benchmarks.Workers;
 
 // dotnet run -c Release --project tests/ParameterServer.Benchmarks -- <benchmark> [options]
-// Each benchmark lives in its own folder; add it here with a one-line description.
-var benchmarks = new Dictionary<string, (string Description, Func<string[], int> Run)>
+// Each benchmark lives in its own folder; add it here with a one-line description. Each hands its figures to the
+// sink, printed as a table at the end; `report` runs them all (./bench.sh).
+var benchmarks = new Dictionary<string, (string Description, Func<string[], FigureSink, int> Run)>
 {
+    ["report"] = ("every benchmark in sequence, one table at the end [--quick] [--json PATH] (./bench.sh)",
+        (rest, figures) => ReportCommand.RunAsync(rest, figures).GetAwaiter().GetResult()),
     ["updates"] = ("server-side update throughput against a memory-bandwidth probe, one thread [--quick]", UpdateThroughput.Run),
     ["dataplane"] = ("lanes against a raw socket copy, 4 MiB payloads [--payload-mib 4] [--in-flight 4] [--seconds 2] [--rounds 3]",
-        rest => LaneThroughputBenchmark.RunAsync(rest).GetAwaiter().GetResult()),
+        (rest, figures) => LaneThroughputBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),
     ["transfer"] = ("push and pull through a silo process: lanes and grain calls against a raw socket peer, 1-8 in flight [--quick] [--with-torch] [--json PATH]",
-        rest => TransferBenchmark.RunAsync(rest).GetAwaiter().GetResult()),
-    ["raw-peer"] = ("the raw socket end of `transfer`, which starts it", rest => RawPeer.RunAsync(rest).GetAwaiter().GetResult()),
-    ["gemm"] = ("CPU GEMM against Debian's OpenBLAS on the MLP's shapes, 1 and 2 threads [--quick]", ParameterServer.Benchmarks.Devices.GemmBenchmark.Run),
+        (rest, _) => TransferBenchmark.RunAsync(rest).GetAwaiter().GetResult()),
+    ["raw-peer"] = ("the raw socket end of `transfer`, which starts it", (rest, _) => RawPeer.RunAsync(rest).GetAwaiter().GetResult()),
+    ["latency"] = ("small push and pull round trips against a paramserver silo process, lanes and grain calls, p50/p99 [--seconds 2] [--in-flight 1,2,4,8,16,32,64]",
+        (rest, figures) => LatencyBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),
+    ["gemm"] = ("CPU GEMM against Debian's OpenBLAS on the MLP's shapes, 1 and 2 threads [--quick]", GemmBenchmark.Run),
     ["gpu-check"] = ("kernel parity and timings on a CUDA device [--device cuda:N] [--reference cpu] [--small]", GpuCheckCommand.Run),
-    ["bdn"] = ("BenchmarkDotNet micro-benchmarks, e.g. `bdn --filter *`", bdnArgs =>
+    ["worker-overhead"] = ("one worker through the parameter server against the same trainer standalone [--batch 128] [--samples 25600] [--rounds 5] [--consistency ssp:1] [--encoding fp32]",
+        (rest, figures) => WorkerOverheadBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),
+    ["training"] = ("psworker launch with 1, 2 and 4 CPU workers; ./run.sh against torch_mlp.py [--workers 1,2,4] [--epochs 12]",
+        (rest, figures) => TrainingBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),
+    ["bdn"] = ("BenchmarkDotNet micro-benchmarks, e.g. `bdn --filter *`", (bdnArgs, _) =>
     {
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(bdnArgs);
         return 0;
@@ -24,7 +38,16 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], int>
 };
 
 if (args.Length > 0 && benchmarks.TryGetValue(args[0], out var benchmark))
-    return benchmark.Run(args[1..]);
+{
+    var figures = new FigureSink();
+    var code = benchmark.Run(args[1..], figures);
+    if (figures.Figures.Count > 0)
+    {
+        Console.WriteLine();
+        Console.Write(FigureTable.Render(figures.Figures));
+    }
+    return code;
+}
 
 Console.Error.WriteLine("usage: dotnet run -c Release --project tests/ParameterServer.Benchmarks -- <benchmark> [options]");
 foreach (var (name, (description, _)) in benchmarks)

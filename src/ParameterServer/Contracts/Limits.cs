@@ -11,4 +11,7 @@ public static class Limits
 
     /// <summary>Largest payload one call may carry; larger ones are refused before they are sent.</summary>
     public const int MaxMessageBytes = 64 << 20;
+
+    /// <summary>Most shards one model may have (at <see cref="DefaultShardBytes"/> each, 128 GiB of parameters).</summary>
+    public const int MaxShardsPerModel = 1 << 16;
 }

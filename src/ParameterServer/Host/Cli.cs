@@ -11,7 +11,7 @@ namespace ParameterServer.Host;
 public static class Cli
 {
     private static readonly ICommand[] Commands =
-        [new SiloCommand(), new StatusCommand(), new PullCommand(), new CheckpointCommand(), new DemoCommand()];
+        [new SiloCommand(), new StatusCommand(), new PullCommand(), new CheckpointCommand(), new DemoCommand(), new ChaosCommand()];
 
     /// <summary>Runs one command and returns its exit code; the entry point of the executable and of in-process tests.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using ParameterServer.Benchmarks.Report;
 using ParameterServer.DataPlane;
 
 namespace ParameterServer.Benchmarks.DataPlane;
@@ -8,17 +9,17 @@ namespace ParameterServer.Benchmarks.DataPlane;
 /// Push and pull throughput of the data plane's lanes against a raw .NET socket copy with as many connections,
 /// client and server on loopback in one process (their own tasks on the thread pool), measured in one run in
 /// alternating rounds so that the machine's noise hits both alike. Reports GB/s, CPU-seconds per GB (client and
-/// server together) and the lanes/raw ratio.
+/// server together) and the lanes/raw ratio (goal: at least 0.8, issue 4).
 /// Usage: <c>dataplane [--payload-mib 4] [--in-flight 4] [--seconds 2] [--rounds 3]</c>
 /// </summary>
 public static class LaneThroughputBenchmark
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args, FigureSink figures)
     {
-        var payloadBytes = Option(args, "--payload-mib", 4) << 20;
-        var inFlight = Option(args, "--in-flight", 4);
-        var duration = TimeSpan.FromSeconds(Option(args, "--seconds", 2));
-        var rounds = Option(args, "--rounds", 3);
+        var payloadBytes = Options.Int(args, "--payload-mib", 4) << 20;
+        var inFlight = Options.Int(args, "--in-flight", 4);
+        var duration = TimeSpan.FromSeconds(Options.Double(args, "--seconds", 2));
+        var rounds = Options.Int(args, "--rounds", 3);
 
         var payload = new byte[payloadBytes];
         new Random(1).NextBytes(payload);
@@ -62,6 +63,15 @@ public static class LaneThroughputBenchmark
             Console.WriteLine($"{name,-10} {m.GigabytesPerSecond,8:0.00} {m.CpuSecondsPerGigabyte,9:0.00}");
         Console.WriteLine($"lane/raw push {medians["lane push"].GigabytesPerSecond / medians["raw push"].GigabytesPerSecond:0.00}, " +
             $"pull {medians["lane pull"].GigabytesPerSecond / medians["raw pull"].GigabytesPerSecond:0.00}");
+        foreach (var direction in new[] { "push", "pull" })
+        {
+            var (lanes, socket) = (medians[$"lane {direction}"], medians[$"raw {direction}"]);
+            var shape = $"{payloadBytes >> 20} MiB, {inFlight} in flight, in process";
+            figures.Add(new Figure($"lanes.{direction}.gbps", Sections.Lanes, $"lane {direction} ({shape})", "GB/s",
+                lanes.GigabytesPerSecond, socket.GigabytesPerSecond, "raw socket", Goal.RatioAtLeast(0.8)));
+            figures.Add(new Figure($"lanes.{direction}.cpu", Sections.Lanes, $"lane {direction} CPU, client + server ({shape})", "CPU-s/GB",
+                lanes.CpuSecondsPerGigabyte, socket.CpuSecondsPerGigabyte, "raw socket"));
+        }
         return 0;
     }
 
@@ -81,12 +91,6 @@ public static class LaneThroughputBenchmark
         process.Refresh();
         var gigabytes = bytes.Sum() / 1e9;
         return new Measurement(gigabytes / seconds, (process.TotalProcessorTime - cpuBefore).TotalSeconds / gigabytes);
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
     }
 
     private readonly record struct Measurement(double GigabytesPerSecond, double CpuSecondsPerGigabyte);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ParameterServer.Benchmarks.Report;
 using ParameterServer.Kernels.Devices;
 using ParameterServer.Kernels.Devices.Cuda;
 
@@ -8,23 +9,25 @@ namespace ParameterServer.Benchmarks.GpuCheck;
 /// `gpu-check [--device cuda:N|ilgpu-cpu] [--reference cpu|ilgpu-cpu] [--small]`: the one prepared check for a lent
 /// GPU machine. Parity of every device operation against the CPU reference at a layer's size, GEMM GFLOP/s (cuBLAS
 /// and the tiled kernel), and steps/s of the MLP 784-256-128-10 at batch 128 against the reference device, printed
-/// as a table last. Without a CUDA device it says why and exits 2; a parity failure exits 1.
+/// as a table last; the steps/s are also a figure. Without a CUDA device it says why (also as a figure not measured)
+/// and exits 2; a parity failure exits 1.
 /// </summary>
 internal static class GpuCheckCommand
 {
     private static readonly int[] _mlp = [784, 256, 128, 10];
     private const int Batch = 128;
 
-    public static int Run(string[] args)
+    public static int Run(string[] args, FigureSink figures)
     {
-        var deviceName = Option(args, "--device") ?? "cuda:0";
-        var referenceName = Option(args, "--reference") ?? "cpu";
+        var deviceName = Options.Text(args, "--device", "cuda:0");
+        var referenceName = Options.Text(args, "--reference", "cpu");
         var small = args.Contains("--small");
 
         using var subject = OpenSubject(deviceName, useCublas: true, out var whyNot);
         if (subject is null)
         {
             Console.Error.WriteLine($"gpu-check: no CUDA device: {whyNot}");
+            figures.NotMeasured("gpu.mlp.steps", Sections.Gpu, $"MLP steps on {deviceName}", $"no CUDA device: {whyNot}");
             return 2;
         }
         Console.WriteLine($"device {subject.Name}: {subject.AcceleratorName}, GEMM by {subject.GemmBackend}");
@@ -66,6 +69,8 @@ internal static class GpuCheckCommand
             var referenceStepsPerSecond = 1 / Seconds(reference, () => referenceStep.Step(0.01f));
             mlp += $", {referenceName} {referenceStepsPerSecond:F0} steps/s, ratio {stepsPerSecond / referenceStepsPerSecond:F1}";
             lines.Add(mlp);
+            figures.Add(new Figure("gpu.mlp.steps", Sections.Gpu, $"MLP {string.Join('-', widths)} batch {batch} steps on {subject.Name}", "steps/s",
+                stepsPerSecond, referenceStepsPerSecond, referenceName));
             lines.Add(StepParity(subject, reference, widths, batch, ref failed));
         }
         else lines.Add(mlp);
@@ -141,11 +146,5 @@ internal static class GpuCheckCommand
             whyNot = e.Message;
             return null;
         }
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using ParameterServer.Benchmarks.Probes;
+using ParameterServer.Benchmarks.Report;
 
 namespace ParameterServer.Benchmarks.Updates;
 
@@ -11,6 +12,8 @@ namespace ParameterServer.Benchmarks.Updates;
 /// shards sees them). Each figure is set against the in-place triad probe over the same working set, measured just
 /// before it in the same run, since this machine is shared and its bandwidth varies from minute to minute.
 /// Each rate is the fastest of several short batches, as STREAM reports: other load only ever slows a batch down.
+/// Figures: each rule's rate against the probe's bandwidth over its bytes per parameter, hot and cold (goal: at least
+/// 0.7 of the probe, issue 6).
 /// </summary>
 public static class UpdateThroughput
 {
@@ -22,18 +25,20 @@ public static class UpdateThroughput
 
     private const double SgdGoal = 1e9, AdamWGoal = 0.4e9;
 
+    private static readonly Report.Goal _ratioGoal = Report.Goal.RatioAtLeast(0.7);
+
     private sealed record Timing(TimeSpan WarmUp, TimeSpan Batch, int Batches);
 
-    private sealed record Row(UpdateRule Rule, Figure Hot, Figure Cold, double ReferenceRate);
+    private sealed record Row(UpdateRule Rule, Measurement Hot, Measurement Cold, double ReferenceRate);
 
     /// <summary>An update's rate in parameters/s, and the probe's rate in bytes/s over the same working set.</summary>
-    private sealed record Figure(double Rate, int BytesPerParameter, double ProbeBytesPerSecond)
+    private sealed record Measurement(double Rate, int BytesPerParameter, double ProbeBytesPerSecond)
     {
         public double BytesPerSecond => Rate * BytesPerParameter;
         public double RatioToProbe => BytesPerSecond / ProbeBytesPerSecond;
     }
 
-    public static int Run(string[] args)
+    public static int Run(string[] args, FigureSink figures)
     {
         var quick = args.Contains("--quick");
         var timing = quick
@@ -65,14 +70,25 @@ public static class UpdateThroughput
             Reset(shards);
             var reference = Rate(_ => rule.Reference(shards[0]), n, timing);
             rows.Add(new Row(rule,
-                new Figure(hot, rule.BytesPerParameter, hotProbe * MemoryBandwidth.BytesPerElement),
-                new Figure(cold, rule.BytesPerParameter, coldProbe * MemoryBandwidth.BytesPerElement),
+                new Measurement(hot, rule.BytesPerParameter, hotProbe * MemoryBandwidth.BytesPerElement),
+                new Measurement(cold, rule.BytesPerParameter, coldProbe * MemoryBandwidth.BytesPerElement),
                 reference));
         }
 
         Print(rows);
+        foreach (var row in rows)
+        {
+            Add(figures, row.Rule, "hot", "1 shard in cache", row.Hot);
+            Add(figures, row.Rule, "cold", $"{ColdShards} shards", row.Cold);
+        }
         return 0;
     }
+
+    /// <summary>The rate against the probe's bandwidth over the rule's bytes per parameter: the ratio of their memory traffic.</summary>
+    private static void Add(FigureSink figures, UpdateRule rule, string where, string description, Measurement m) =>
+        figures.Add(new Figure($"updates.{rule.Name.ToLowerInvariant()}.{where}", Sections.ServerUpdate,
+            $"{rule.Name}, {where} ({description})", "Mparam/s", m.Rate / 1e6, m.ProbeBytesPerSecond / m.BytesPerParameter / 1e6,
+            "triad probe", _ratioGoal, $"{m.BytesPerSecond / 1e9:F1} of {m.ProbeBytesPerSecond / 1e9:F1} GB/s"));
 
     private static void Reset(ShardArrays[] shards)
     {
@@ -121,7 +137,7 @@ public static class UpdateThroughput
         Goal(rows, "AdamW", AdamWGoal);
     }
 
-    private static string Cells(Figure f) =>
+    private static string Cells(Measurement f) =>
         $"{f.Rate / 1e6,9:F0} {f.BytesPerSecond / 1e9,7:F1} {f.ProbeBytesPerSecond / 1e9,10:F1} {f.RatioToProbe,7:F2}";
 
     private static void Goal(List<Row> rows, string name, double goal)

@@ -1,14 +1,14 @@
 using Orleans.TestingHost;
 using ParameterServer.Grains.Hosting;
-using Xunit;
 
 namespace ParameterServer.Tests.Cluster;
 
 /// <summary>
 /// One TestCluster of two silos, shared by every cluster test, checkpointing into a temporary directory that
-/// outlives any silo.
+/// outlives any silo. The worker tests link this file too, so it names xunit's types in full instead of importing
+/// them (that project imports Xunit globally, this one per file).
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public sealed class ClusterFixture : Xunit.IAsyncLifetime
 {
     private const string DirectoryKey = "CheckpointDirectory";
 
@@ -50,8 +50,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+[Xunit.CollectionDefinition(Name)]
+public sealed class ClusterCollection : Xunit.ICollectionFixture<ClusterFixture>
 {
     public const string Name = "cluster";
 }

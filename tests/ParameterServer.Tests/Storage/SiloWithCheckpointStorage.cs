@@ -16,6 +16,8 @@ public sealed class SiloWithCheckpointStorage : IAsyncDisposable
 
     public IGrainStorage Storage => _host.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Checkpoints);
 
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
     public static async Task<SiloWithCheckpointStorage> StartAsync(Action<ISiloBuilder> configure)
     {
         var host = new HostBuilder()

@@ -25,4 +25,15 @@ public sealed class CheckpointPolicyOptionsTests
 
         Assert.True(new CheckpointPolicyOptionsValidator().Validate(null, options).Failed);
     }
+
+    [Theory]
+    [InlineData(0, 1000)]
+    [InlineData(-1, 1000)]
+    [InlineData(2000, 1000)]
+    public void Retry_delays_that_are_not_positive_or_exceed_their_maximum_are_refused(int retryMs, int maxRetryMs)
+    {
+        var options = new CheckpointPolicyOptions { RetryDelay = TimeSpan.FromMilliseconds(retryMs), MaxRetryDelay = TimeSpan.FromMilliseconds(maxRetryMs) };
+
+        Assert.True(new CheckpointPolicyOptionsValidator().Validate(null, options).Failed);
+    }
 }

@@ -1,5 +1,4 @@
 using ParameterServer.Contracts;
-using ParameterServer.Grains.Shards;
 using Xunit;
 using ErrorCode = ParameterServer.Contracts.ErrorCode;
 

@@ -54,4 +54,17 @@ public sealed class CommandLineOptionsTests
 
         Assert.Equal(message, e.Message);
     }
+
+    [Fact]
+    public void A_flag_is_given_or_not_and_takes_no_value()
+    {
+        string[] flags = ["--standalone"];
+
+        Assert.True(CommandLineOptions.Parse(["--workers", "1", "--standalone"], _names, flags).Flag("--standalone"));
+        Assert.False(CommandLineOptions.Parse(["--workers", "1"], _names, flags).Flag("--standalone"));
+        Assert.Equal("--standalone takes no value",
+            Assert.Throws<UsageException>(() => CommandLineOptions.Parse(["--standalone=yes"], _names, flags)).Message);
+        Assert.Equal("--standalone is given twice",
+            Assert.Throws<UsageException>(() => CommandLineOptions.Parse(["--standalone", "--standalone"], _names, flags)).Message);
+    }
 }

@@ -14,7 +14,7 @@ public sealed class CurvePlotTests : IDisposable
     public void Writes_a_png_of_the_curves()
     {
         var path = Path.Combine(_dir.Path, "run", "curves.png");
-        EpochPoint[] curve = [new(1, 0.55, 0.82, 0.50, 10000), new(2, 0.40, null, null, 0), new(3, 0.35, 0.87, 0.36, 10000)];
+        EpochPoint[] curve = [new(1, 0.55, 0.82, 0.50, 10000, 4.1), new(2, 0.40, null, null, 0, 7.9), new(3, 0.35, 0.87, 0.36, 10000, 12.2)];
 
         CurvePlot.Write(path, curve, "test run");
 

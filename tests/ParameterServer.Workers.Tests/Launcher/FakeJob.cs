@@ -16,8 +16,11 @@ internal sealed class FakeJob : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
-    /// <summary>A job of <paramref name="workers"/> workers whose script runs <paramref name="workerBody"/> once $w (its index) and $epochs are set.</summary>
-    public FakeJob(string workerBody, int workers = 2, int epochs = 2)
+    /// <summary>
+    /// A job of <paramref name="workers"/> workers whose script runs <paramref name="workerBody"/> once $w (its index) and
+    /// $epochs are set; <paramref name="standalone"/>: launched with --standalone (no silo).
+    /// </summary>
+    public FakeJob(string workerBody, int workers = 2, int epochs = 2, bool standalone = false)
     {
         var data = Path.Combine(_dir.Path, "data");
         Directory.CreateDirectory(data);
@@ -45,7 +48,8 @@ internal sealed class FakeJob : IDisposable
             {workerBody}
             """);
         Options = LaunchOptions.Parse(
-            ["--data", data, "--workers", workers.ToString(), "--epochs", epochs.ToString(), "--silo", silo, "--worker", worker], DateTime.Now)
+            ["--data", data, "--workers", workers.ToString(), "--epochs", epochs.ToString(), "--silo", silo, "--worker", worker, .. standalone ? new[] { "--standalone" } : []],
+            DateTime.Now)
             with { RunDirectory = _dir.File("run") };
     }
 

@@ -35,13 +35,25 @@ public sealed class LauncherTests
         Assert.Matches(@"^silo --silo-port \d+ --gateway-port \d+ --data-dir /\S+$", job.SiloArgs);
         Assert.Equal(2, job.WorkerArgs.Length);
         Assert.Matches(
-            @"^train --gateway-port \d+ --model fashion-mnist-mlp --worker-index 0 --workers 2 --epochs 2 --consistency bsp --device auto --seed 1 --data /\S+/data$",
+            @"^train --gateway-port \d+ --model fashion-mnist-mlp --worker-index 0 --workers 2 --epochs 2 --consistency bsp --device auto --seed 1 --data /\S+/data --batch-size 128 --optimizer adam --learning-rate 0.002 --encoding fp32$",
             job.WorkerArgs.Single(a => a.Contains("--worker-index 0")));
         var shown = job.Output.ToString();
         Assert.Contains("worker 0: epoch 2/2 done: train loss 0.5000, test accuracy 0.8600 on 10000 images, test loss 0.4000", shown);
         Assert.Contains("[worker 1] loading Fashion-MNIST", shown);
         Assert.DoesNotContain("silo starting", shown);
         Assert.Contains("silo starting", File.ReadAllText(Path.Combine(job.Options.RunDirectory, "silo.log")));
+    }
+
+    [Fact]
+    public async Task A_standalone_run_starts_one_worker_and_no_silo()
+    {
+        using var job = new FakeJob(TrainingWorker, workers: 1, standalone: true);
+
+        var results = await job.RunAsync();
+
+        Assert.False(File.Exists(Path.Combine(job.Options.RunDirectory, "silo.log")));
+        Assert.Matches(@"^train --standalone --model fashion-mnist-mlp --worker-index 0 --workers 1 ", job.WorkerArgs.Single());
+        Assert.Equal(("standalone", 0.86), (results.Consistency, results.TestAccuracy));
     }
 
     [Fact]

@@ -64,6 +64,38 @@ public sealed class ProgressBoardTests
         Assert.Equal("worker 1 has not reported done", e.Message);
     }
 
+    [Fact]
+    public void Each_epoch_is_timed_from_the_first_worker_start_to_its_last_worker_end()
+    {
+        var time = new ManualTime();
+        var board = new ProgressBoard(workers: 2, epochs: 2, time);
+        time.Seconds = 100;
+        board.Apply(new WorkerStarted(0, "cpu", 600));
+        time.Seconds = 101;
+        board.Apply(new WorkerStarted(1, "cpu", 400));
+        time.Seconds = 103.5;
+        board.Apply(new EpochEnd(1, 1, 0.4, null, null, 0));
+        time.Seconds = 104;
+        board.Apply(new EpochEnd(0, 1, 0.6, 0.80, 0.50, 10000));
+        time.Seconds = 109;
+        board.Apply(new EpochEnd(0, 2, 0.3, 0.84, 0.40, 10000));
+
+        var curve = board.Curve();
+
+        // From the first start at 100 s: epoch 1 ended last at 104 s (4 s); epoch 2 so far only on worker 0, at 109 s (9 s).
+        Assert.Equal([4.0, 9.0], curve.Select(p => p.Seconds));
+    }
+
+    /// <summary>A clock the test sets: <see cref="Seconds"/> since an arbitrary origin, in milliseconds.</summary>
+    private sealed class ManualTime : TimeProvider
+    {
+        public double Seconds { get; set; }
+
+        public override long TimestampFrequency => 1000;
+
+        public override long GetTimestamp() => (long)(Seconds * 1000);
+    }
+
     private static (int, double, double?, double?, int) Rounded(EpochPoint p) =>
         (p.Epoch, Math.Round(p.TrainLoss, 12), Math.Round(p.TestAccuracy!.Value, 12), Math.Round(p.TestLoss!.Value, 12), p.TestSamples);
 }

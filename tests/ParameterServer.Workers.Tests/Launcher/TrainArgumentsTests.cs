@@ -16,12 +16,17 @@ public sealed class TrainArgumentsTests
         Device = "cuda:0",
         Seed = 7,
         Data = "/usr/share/datasets/fashion-mnist",
+        BatchSize = 128,
+        Optimizer = OptimizerKind.AdamW,
+        LearningRate = 0.002f,
+        Encoding = TensorEncoding.Bf16,
     };
 
     private static readonly string[] _line =
     [
         "--gateway-port", "30123", "--model", "fashion-mnist-mlp", "--worker-index", "1", "--workers", "2", "--epochs", "12",
         "--consistency", "ssp:3", "--device", "cuda:0", "--seed", "7", "--data", "/usr/share/datasets/fashion-mnist",
+        "--batch-size", "128", "--optimizer", "adamw", "--learning-rate", "0.002", "--encoding", "bf16",
     ];
 
     [Fact]
@@ -55,5 +60,40 @@ public sealed class TrainArgumentsTests
         var e = Assert.Throws<UsageException>(() => TrainArguments.Parse(line));
 
         Assert.Equal("--worker-index 2 is not a whole number in 0..1", e.Message);
+    }
+
+    [Fact]
+    public void A_standalone_worker_needs_no_gateway_port()
+    {
+        var standalone = _arguments with { GatewayPort = 0, Standalone = true };
+        string[] line = ["--standalone", .. _line[2..]];
+
+        Assert.Equal(line, standalone.ToArgs());
+        Assert.Equal(standalone, TrainArguments.Parse(line));
+    }
+
+    [Fact]
+    public void A_worker_of_an_azure_cluster_names_its_storage_account_and_cluster_instead_of_a_gateway_port()
+    {
+        var azure = _arguments with { GatewayPort = 0, ConnectionString = "UseDevelopmentStorage=true", ClusterId = "ps-local" };
+        string[] line = ["--connection-string", "UseDevelopmentStorage=true", "--cluster-id", "ps-local", .. _line[2..]];
+
+        Assert.Equal(line, azure.ToArgs());
+        Assert.Equal(azure, TrainArguments.Parse(line));
+        Assert.Equal("--cluster-id is required", Assert.Throws<UsageException>(() => TrainArguments.Parse([.. line[..2], .. line[4..]])).Message);
+    }
+
+    [Theory]
+    [InlineData("--optimizer", "lamb", "--optimizer lamb is not one of sgd, momentum, adagrad, adam, adamw")]
+    [InlineData("--learning-rate", "0", "--learning-rate 0 is not a number greater than 0")]
+    [InlineData("--encoding", "int8", "--encoding int8 is not one of fp32, bf16, fp16")]
+    public void Hyper_parameters_of_the_wrong_kind_are_refused(string name, string value, string message)
+    {
+        var line = (string[])_line.Clone();
+        line[Array.IndexOf(line, name) + 1] = value;
+
+        var e = Assert.Throws<UsageException>(() => TrainArguments.Parse(line));
+
+        Assert.Equal(message, e.Message);
     }
 }

@@ -39,7 +39,10 @@ internal static class LaunchCommand
         var console = AnsiConsole.Console;
         var live = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         ITrainingDisplay display = live ? new TerminalDisplay(console) : new PlainDisplay(Console.Out, TimeSpan.FromSeconds(10));
-        display.Info($"psworker launch: {options.Workers} workers, {options.Epochs} epochs, {options.Consistency}, device {options.Device}, seed {options.Seed}, data {options.DataDirectory}");
+        var mode = options.Standalone ? "standalone (no parameter server)" : options.Consistency.ToString();
+        display.Info($"psworker launch: {options.Workers} workers, {options.Epochs} epochs, {mode}, batch {options.BatchSize}, "
+            + $"{CommandLineOptions.ChoiceName(options.Optimizer)} lr {options.LearningRate}, {CommandLineOptions.ChoiceName(options.Encoding)}, "
+            + $"device {options.Device}, seed {options.Seed}, data {options.DataDirectory}");
         try
         {
             var results = await new Launcher(options, display).RunAsync(stop.Token);
@@ -47,7 +50,7 @@ internal static class LaunchCommand
             string? plot = null;
             if (results.Curves.Length > 0)
             {
-                CurvePlot.Write(options.PlotPath, results.Curves, $"Fashion-MNIST MLP: {options.Workers} workers, {options.Consistency}, {results.Device}");
+                CurvePlot.Write(options.PlotPath, results.Curves, $"Fashion-MNIST MLP: {options.Workers} workers, {results.Consistency}, {results.Device}");
                 plot = options.PlotPath;
             }
             FinalReport.Write(console, results, options.JsonPath, plot);

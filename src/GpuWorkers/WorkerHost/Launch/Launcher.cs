@@ -7,9 +7,9 @@ using ParameterServer.Workers.Progress;
 namespace ParameterServer.WorkerHost.Launch;
 
 /// <summary>
-/// Runs one training job on this machine: a silo on free ports with a temporary data directory, then N
-/// <c>psworker train</c> processes; follows their progress lines until every worker is done, and stops every
-/// process it started, whatever happens.
+/// Runs one training job on this machine: a silo on free ports with a temporary data directory (or, given a running
+/// cluster's connection string, no silo), then N <c>psworker train</c> processes (or, standalone, one worker and no
+/// silo); follows their progress lines until every worker is done, and stops every process it started, whatever happens.
 /// Example: <c>var results = await new Launcher(options, display).RunAsync(ct);</c>
 /// </summary>
 internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
@@ -23,7 +23,8 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
     {
         // Fail before starting anything when the data is not there: the message says how to get it.
         FashionMnist.Locate(options.DataDirectory);
-        var silo = options.SiloPath is { } siloPath ? ChildCommand.For(siloPath) : FindSilo();
+        var silo = options.Standalone || options.ConnectionString is not null ? null
+            : options.SiloPath is { } siloPath ? ChildCommand.For(siloPath) : FindSilo();
         var worker = options.WorkerPath is { } workerPath ? ChildCommand.For(workerPath) : ChildCommand.Self();
 
         var siloData = Directory.CreateTempSubdirectory("paramserver-");
@@ -31,17 +32,23 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
         {
             await using var group = new ProcessGroup(options.RunDirectory);
             var clock = Stopwatch.StartNew();
-            var siloArgs = SiloArguments.OnFreePorts(siloData.FullName);
-            var siloProcess = group.Start("silo", silo, siloArgs.ToArgs(), runsToCompletion: false);
-            display.Info($"silo started (pid {siloProcess.Pid}, gateway port {siloArgs.GatewayPort}); waiting for it");
-            await SiloReadiness.WaitAsync(siloProcess, siloArgs.GatewayPort, _siloReadyTimeout, cancellationToken);
-            display.Info($"silo ready after {clock.Elapsed.TotalSeconds:F1} s");
+            var gatewayPort = 0;
+            if (silo is not null)
+            {
+                var siloArgs = SiloArguments.OnFreePorts(siloData.FullName);
+                var siloProcess = group.Start("silo", silo, siloArgs.ToArgs(), runsToCompletion: false);
+                display.Info($"silo started (pid {siloProcess.Pid}, gateway port {siloArgs.GatewayPort}); waiting for it");
+                await SiloReadiness.WaitAsync(siloProcess, siloArgs.GatewayPort, _siloReadyTimeout, cancellationToken);
+                display.Info($"silo ready after {clock.Elapsed.TotalSeconds:F1} s");
+                gatewayPort = siloArgs.GatewayPort;
+            }
 
             var workers = new Dictionary<ChildProcess, int>();
             for (var w = 0; w < options.Workers; w++)
             {
-                var child = group.Start($"worker {w}", worker, ["train", .. TrainArgs(siloArgs.GatewayPort, w).ToArgs()], runsToCompletion: true);
+                var child = group.Start($"worker {w}", worker, ["train", .. TrainArgs(gatewayPort, w).ToArgs()], runsToCompletion: true);
                 workers.Add(child, w);
+                WritePid(child, w);
                 display.Info($"worker {w} started (pid {child.Pid})");
             }
             display.Info($"logs in {options.RunDirectory}");
@@ -53,7 +60,7 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
                 if (board.Done(w) is null)
                     throw new ChildFailedException(child, "exited with code 0 without reporting done");
             }
-            return board.Results(options.Consistency.ToString(), options.Device, options.Seed, clock.Elapsed.TotalSeconds);
+            return board.Results(options.Standalone ? "standalone" : options.Consistency.ToString(), options.Device, options.Seed, clock.Elapsed.TotalSeconds);
         }
         finally
         {
@@ -64,6 +71,8 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
     private TrainArguments TrainArgs(int gatewayPort, int workerIndex) => new()
     {
         GatewayPort = gatewayPort,
+        ConnectionString = options.ConnectionString,
+        ClusterId = options.ClusterId,
         Model = Model,
         WorkerIndex = workerIndex,
         Workers = options.Workers,
@@ -72,7 +81,21 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
         Device = options.Device,
         Seed = options.Seed,
         Data = options.DataDirectory,
+        BatchSize = options.BatchSize,
+        Optimizer = options.Optimizer,
+        LearningRate = options.LearningRate,
+        Encoding = options.Encoding,
+        Standalone = options.Standalone,
     };
+
+    // A script that runs the launcher can find a worker by its PID file, to stop it or to kill it in a fault test.
+    private void WritePid(ChildProcess child, int worker)
+    {
+        if (options.PidDirectory is not { } directory)
+            return;
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, $"worker-{worker}.pid"), $"{child.Pid}\n");
+    }
 
     private void OnLine(ProgressBoard board, Dictionary<ChildProcess, int> workers, ChildProcess child, string line)
     {

@@ -5,14 +5,18 @@ namespace ParameterServer.WorkerHost.Launch;
 
 /// <summary>
 /// What the workers of a run have reported: each one's device, latest step, epoch ends and totals; and from
-/// them the per-epoch curves and the run's results.
+/// them the per-epoch curves and the run's results. Each epoch end is timed from the first worker's start, so that
+/// a run's results say how long it took to reach an accuracy.
 /// </summary>
 internal sealed class ProgressBoard
 {
     private readonly WorkerState[] _workers;
+    private readonly TimeProvider _time;
+    private long? _firstStart;
 
-    public ProgressBoard(int workers, int epochs)
+    public ProgressBoard(int workers, int epochs, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _workers = new WorkerState[workers];
         for (var w = 0; w < workers; w++)
             _workers[w] = new WorkerState();
@@ -36,12 +40,14 @@ internal sealed class ProgressBoard
         {
             case WorkerStarted started:
                 state.Started = started;
+                _firstStart ??= _time.GetTimestamp();
                 break;
             case StepProgress step:
                 state.LastStep = step;
                 break;
             case EpochEnd epoch:
                 state.Epochs.Add(epoch);
+                state.EpochSeconds[epoch.Epoch] = _firstStart is { } start ? _time.GetElapsedTime(start).TotalSeconds : 0;
                 break;
             case WorkerDone done:
                 state.Done = done;
@@ -52,7 +58,7 @@ internal sealed class ProgressBoard
     /// <summary>
     /// Per epoch that any worker finished: the mean of the workers' training losses (equal partitions, so equal
     /// weights) and the mean test accuracy and loss of the workers that evaluated, with the fewest test images any
-    /// of them evaluated on.
+    /// of them evaluated on; and the seconds from the first worker's start to the last of these epoch ends.
     /// </summary>
     public IReadOnlyList<EpochPoint> Curve()
     {
@@ -68,7 +74,8 @@ internal sealed class ProgressBoard
                 ends.Average(e => e.TrainLoss),
                 MeanOrNull(evaluated.Select(e => e.TestAccuracy)),
                 MeanOrNull(evaluated.Select(e => e.TestLoss)),
-                evaluated.Count > 0 ? evaluated.Min(e => e.TestSamples) : 0));
+                evaluated.Count > 0 ? evaluated.Min(e => e.TestSamples) : 0,
+                _workers.Where(w => w.EpochSeconds.ContainsKey(epoch)).Max(w => w.EpochSeconds[epoch])));
         }
     }
 
@@ -115,6 +122,9 @@ internal sealed class ProgressBoard
         public StepProgress? LastStep { get; set; }
 
         public List<EpochEnd> Epochs { get; } = [];
+
+        /// <summary>When each epoch's end arrived, in seconds from the first worker's start.</summary>
+        public Dictionary<int, double> EpochSeconds { get; } = [];
 
         public WorkerDone? Done { get; set; }
     }

@@ -43,5 +43,8 @@ internal sealed record RunResults(
 /// <summary>One worker's totals: its device, samples trained, training throughput and stall fraction.</summary>
 internal sealed record WorkerResult(int Worker, string Device, long Samples, double SamplesPerSecond, double StallFraction);
 
-/// <summary>One epoch of the curves: training loss (mean over workers) and, when evaluated, test accuracy and loss on TestSamples images.</summary>
-internal sealed record EpochPoint(int Epoch, double TrainLoss, double? TestAccuracy, double? TestLoss, int TestSamples);
+/// <summary>
+/// One epoch of the curves: training loss (mean over workers), when evaluated, test accuracy and loss on TestSamples
+/// images, and the seconds from the first worker's start until every worker had ended the epoch (evaluation included).
+/// </summary>
+internal sealed record EpochPoint(int Epoch, double TrainLoss, double? TestAccuracy, double? TestLoss, int TestSamples, double Seconds);

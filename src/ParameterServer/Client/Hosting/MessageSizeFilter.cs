@@ -23,7 +23,8 @@ internal sealed class MessageSizeFilter : IOutgoingGrainCallFilter
     // Only tensor payloads can approach the limit: names and specs are bounded by their validation.
     private static long PayloadBytes(object? argument) => argument switch
     {
-        PushRequest push => push.Payload.Length,
+        // A push without a payload is the shard's to refuse; it must not fail here.
+        PushRequest { Payload: { } payload } => payload.Length,
         byte[] bytes => bytes.Length,
         _ => 0,
     };

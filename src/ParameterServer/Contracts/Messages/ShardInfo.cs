@@ -18,6 +18,10 @@ public sealed record ShardInfo
     [Id(8)] public DateTimeOffset? CheckpointedAt { get; init; }
     /// <summary>The silo that hosts the shard now.</summary>
     [Id(9)] public string Silo { get; init; } = "";
+    /// <summary>Checkpoint writes that failed since the last one that succeeded (the store is down or refusing).</summary>
+    [Id(10)] public int CheckpointFailures { get; init; }
+    /// <summary>Why the last checkpoint write failed; null when the last one succeeded.</summary>
+    [Id(11)] public string? CheckpointError { get; init; }
 }
 
 /// <summary>Statistics of one shard's values.</summary>

@@ -30,14 +30,22 @@ public sealed record ModelSpec
     public void Validate()
     {
         Names.Validate(Name, "model");
-        if (Tables.Count == 0) throw new ParameterServerException(ErrorCode.InvalidSpec, $"model '{Name}' has no tables");
+        // A spec that arrives through a grain call was never checked by a constructor: required members may be null.
+        if (Tables is null || Tables.Count == 0) throw new ParameterServerException(ErrorCode.InvalidSpec, $"model '{Name}' has no tables");
         if (WorkerLease <= TimeSpan.Zero) throw new ParameterServerException(ErrorCode.InvalidSpec, $"model '{Name}': worker lease must be positive");
+        if (Consistency is null) throw new ParameterServerException(ErrorCode.InvalidSpec, $"model '{Name}' has no consistency");
         Consistency.Validate();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        long shards = 0;
         foreach (var t in Tables)
         {
+            if (t is null) throw new ParameterServerException(ErrorCode.InvalidSpec, $"model '{Name}' has a null table");
             t.Validate();
             if (!seen.Add(t.Name)) throw new ParameterServerException(ErrorCode.InvalidSpec, $"model '{Name}' has two tables named '{t.Name}'");
+            shards += new TableLayout(t).ShardCount;
         }
+        // Creating a model activates and checkpoints every shard at once: a bound keeps one request from flooding the cluster.
+        if (shards > Limits.MaxShardsPerModel)
+            throw new ParameterServerException(ErrorCode.InvalidSpec, $"model '{Name}' has {shards} shards, more than the limit of {Limits.MaxShardsPerModel}");
     }
 }

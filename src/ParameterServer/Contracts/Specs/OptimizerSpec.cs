@@ -61,6 +61,8 @@ public sealed record OptimizerSpec
             throw new ParameterServerException(ErrorCode.InvalidSpec, $"table '{table}': weight decay must be >= 0");
         if (!Finite(InitialAccumulator) || InitialAccumulator < 0)
             throw new ParameterServerException(ErrorCode.InvalidSpec, $"table '{table}': initial accumulator must be >= 0");
+        if (Schedule is null)
+            throw new ParameterServerException(ErrorCode.InvalidSpec, $"table '{table}': the optimizer has no learning-rate schedule");
         Schedule.Validate(table);
     }
 }

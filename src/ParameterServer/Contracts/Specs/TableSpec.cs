@@ -26,6 +26,8 @@ public sealed record TableSpec
             throw new ParameterServerException(ErrorCode.InvalidSpec, $"table '{Name}': one row of {Cols} floats exceeds the shard limit of {Limits.MaxShardBytes} bytes");
         if (ShardRows < 0 || (long)ShardRows * Cols * sizeof(float) > Limits.MaxShardBytes)
             throw new ParameterServerException(ErrorCode.InvalidSpec, $"table '{Name}': {ShardRows} rows per shard exceeds the shard limit of {Limits.MaxShardBytes} bytes");
+        if (Initializer is null || Optimizer is null)
+            throw new ParameterServerException(ErrorCode.InvalidSpec, $"table '{Name}' has no initializer or no optimizer");
         Initializer.Validate(Name);
         Optimizer.Validate(Name);
     }

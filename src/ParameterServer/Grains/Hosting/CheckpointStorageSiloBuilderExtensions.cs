@@ -10,6 +10,9 @@ namespace ParameterServer.Grains.Hosting;
 /// <summary>Registers the checkpoint storage under <see cref="StorageNames.Checkpoints"/>: a local directory or Azure Blob storage.</summary>
 public static class CheckpointStorageSiloBuilderExtensions
 {
+    /// <summary>How long one try of a blob request may take: a 32 MiB shard uploads in a few seconds.</summary>
+    public static readonly TimeSpan BlobNetworkTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Checkpoints in files under an absolute directory, the embedded default. Silos that share the
     /// directory share the checkpoints.
@@ -34,7 +37,11 @@ public static class CheckpointStorageSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddBlobCheckpointStorage(this ISiloBuilder builder, string connectionString, string container = "checkpoints")
     {
-        var client = new BlobServiceClient(connectionString);
+        // A storage service that hangs fails a try after BlobNetworkTimeout rather than the SDK's 100 s, so the
+        // shard's checkpoint is retried (with backoff) instead of waiting for minutes.
+        var options = new BlobClientOptions();
+        options.Retry.NetworkTimeout = BlobNetworkTimeout;
+        var client = new BlobServiceClient(connectionString, options);
         builder.Services.TryAddSingleton<CheckpointSerializer>();
         return builder.AddAzureBlobGrainStorage(StorageNames.Checkpoints, optionsBuilder =>
             optionsBuilder.Configure<CheckpointSerializer>((options, serializer) =>

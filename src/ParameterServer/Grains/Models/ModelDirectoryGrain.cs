@@ -9,6 +9,7 @@ public sealed class ModelDirectoryGrain(
 {
     public async Task Add(string model)
     {
+        Names.Validate(model, "model");
         var models = state.State.Models;
         var at = models.BinarySearch(model, StringComparer.Ordinal);
         if (at >= 0) return;

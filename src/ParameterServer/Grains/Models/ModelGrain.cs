@@ -34,6 +34,8 @@ public sealed class ModelGrain : Grain, IModelGrain
 
     public async Task Create(ModelSpec spec)
     {
+        if (spec is null)
+            throw new ParameterServerException(ErrorCode.InvalidSpec, $"create of model '{this.GetPrimaryKeyString()}' without a spec");
         spec.Validate();
         if (spec.Name != this.GetPrimaryKeyString())
             throw new ParameterServerException(ErrorCode.InvalidSpec, $"spec of model '{spec.Name}' sent to model '{this.GetPrimaryKeyString()}'");
@@ -66,8 +68,8 @@ public sealed class ModelGrain : Grain, IModelGrain
     public Task<JoinReply> Join(string workerId)
     {
         var lease = Spec.WorkerLease;
-        if (string.IsNullOrEmpty(workerId))
-            throw new ParameterServerException(ErrorCode.InvalidArgument, "a worker id must not be empty");
+        // The same rule as the client's: an id is part of every status and log line.
+        Names.Validate(workerId, "worker");
         var clock = _workers.Join(workerId, _completedClock, DateTimeOffset.UtcNow);
         return Task.FromResult(new JoinReply { Clock = clock, Lease = lease });
     }

@@ -33,7 +33,7 @@ public sealed class WorkerClocks
     public void Heartbeat(string workerId, DateTimeOffset now) => Find(workerId).LastHeartbeat = now;
 
     /// <summary>False when the worker was not there.</summary>
-    public bool Leave(string workerId) => _workers.Remove(workerId);
+    public bool Leave(string? workerId) => workerId is not null && _workers.Remove(workerId);
 
     /// <summary>Records that a worker finished <paramref name="clock"/>; a late or repeated report never moves a clock back.</summary>
     public void Report(string workerId, long clock, DateTimeOffset now)
@@ -59,8 +59,8 @@ public sealed class WorkerClocks
             .OrderBy(w => w.WorkerId, StringComparer.Ordinal)
             .ToArray();
 
-    private Worker Find(string workerId) =>
-        _workers.TryGetValue(workerId, out var worker)
+    private Worker Find(string? workerId) =>
+        workerId is not null && _workers.TryGetValue(workerId, out var worker)
             ? worker
             : throw new ParameterServerException(ErrorCode.UnknownWorker, $"worker '{workerId}' is not a member of the job (never joined, left, or its lease expired)");
 

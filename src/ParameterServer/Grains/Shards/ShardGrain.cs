@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Placement;
+using Orleans.Storage;
 using ParameterServer.Contracts;
 using ParameterServer.DataPlane;
 using ParameterServer.Grains.DataPlane;
@@ -43,10 +44,8 @@ public sealed class ShardGrain : Grain, IShardGrain
     private int _rowStart;
     private int _rowCount;
     private int _cols;
+    private readonly CheckpointBackoff _backoff;
     private Task _write = Task.CompletedTask;
-    // The version of the last snapshot, written or not: the update-count trigger counts from it, so a failing
-    // store is retried every EveryUpdates updates rather than on every push.
-    private long _attemptedVersion;
 
     public ShardGrain(
         [PersistentState("shard", StorageNames.Checkpoints)] IPersistentState<ShardState> checkpoint,
@@ -58,6 +57,7 @@ public sealed class ShardGrain : Grain, IShardGrain
         _policy = policy.Value;
         _dataPort = dataPort;
         _logger = logger;
+        _backoff = new CheckpointBackoff(_policy.RetryDelay, _policy.MaxRetryDelay);
     }
 
     private bool Dirty => _live.CheckpointedAt is null || _live.Version != _live.CheckpointedVersion;
@@ -88,6 +88,8 @@ public sealed class ShardGrain : Grain, IShardGrain
     public async Task Initialize(ShardSetup setup)
     {
         var key = this.GetPrimaryKeyString();
+        if (setup?.Table is null)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"setup of shard {key} is missing or has no table");
         var (model, table, shard) = TableLayout.ParseShardKey(key);
         if (setup.Model != model || setup.Table.Name != table || setup.Shard != shard)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"setup of {TableLayout.ShardKey(setup.Model, setup.Table.Name, setup.Shard)} sent to shard {key}");
@@ -111,12 +113,14 @@ public sealed class ShardGrain : Grain, IShardGrain
     public Task<PushReply> Push(PushRequest request)
     {
         if (_updater is null) return Unknown<PushReply>();
+        if (request is null) throw MissingRequest("push");
         return Task.FromResult(ApplyPush(request.WorkerId, request.Clock, request.RowOffset, request.RowCount, request.Encoding, request.Payload));
     }
 
     public Task<PushReply> CommitPush(PushCommit commit)
     {
         if (_updater is null) return Unknown<PushReply>();
+        if (commit is null) throw MissingRequest("commit");
         using var push = TakeStaged(commit.Token);
         if (push.Encoding != (byte)commit.Encoding)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"push {commit.Token} was sent in encoding {push.Encoding} and committed as {commit.Encoding}");
@@ -128,6 +132,7 @@ public sealed class ShardGrain : Grain, IShardGrain
     public Task<PullReply?> Pull(PullRequest request)
     {
         if (_updater is null) return Unknown<PullReply?>();
+        if (request is null) throw MissingRequest("pull");
         CheckRows(request.RowOffset, request.RowCount);
         request.Encoding.ElementSize(); // refuses an unknown encoding even when the caller is current
         if (request.KnownVersion == _live.Version) return Task.FromResult<PullReply?>(null);
@@ -158,7 +163,11 @@ public sealed class ShardGrain : Grain, IShardGrain
     public Task<long> ApplyClock(long clock)
     {
         if (_updater is null) return Unknown<long>();
-        if (_pending is { PendingClocks: > 0 })
+        if (_pending is null)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"shard {this.GetPrimaryKeyString()} is not under BSP: it applies each push, there is no clock to apply");
+        if (clock < 0)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} to apply on shard {this.GetPrimaryKeyString()} is negative");
+        if (_pending.PendingClocks > 0)
         {
             var n = _live.Values.Length;
             var average = ArrayPool<float>.Shared.Rent(n);
@@ -189,6 +198,8 @@ public sealed class ShardGrain : Grain, IShardGrain
             CheckpointedVersion = _live.CheckpointedVersion,
             CheckpointedAt = _live.CheckpointedAt,
             Silo = RuntimeIdentity,
+            CheckpointFailures = _backoff.Failures,
+            CheckpointError = _backoff.LastError,
         });
     }
 
@@ -214,7 +225,6 @@ public sealed class ShardGrain : Grain, IShardGrain
         _rowCount = rowCount;
         _cols = live.Setup!.Table.Cols;
         _pending = live.Setup.Consistency == ConsistencyMode.Bsp ? new ClockAccumulator(live.Values.Length) : null;
-        _attemptedVersion = live.Version;
     }
 
     /// <summary>The one path of every push, whether its bytes came in the call or on a lane: validate in full, then apply or buffer.</summary>
@@ -263,7 +273,7 @@ public sealed class ShardGrain : Grain, IShardGrain
         _live.Values = _lent.Writable(_live.Values);
         _updater!.Apply(_live.Values, gradient, offset, _live.Version);
         _live.Version++;
-        if (_live.Version - _attemptedVersion >= _policy.EveryUpdates && _write.IsCompleted)
+        if (_live.Version - _live.CheckpointedVersion >= _policy.EveryUpdates && _write.IsCompleted && _backoff.MayAttempt(DateTimeOffset.UtcNow))
             _ = TryCheckpoint();
     }
 
@@ -272,6 +282,9 @@ public sealed class ShardGrain : Grain, IShardGrain
         if (rowOffset < 0 || rowCount <= 0 || (long)rowOffset + rowCount > _rowCount)
             throw new ParameterServerException(ErrorCode.RowsOutOfRange, $"rows [{rowOffset}, {(long)rowOffset + rowCount}) are outside shard {this.GetPrimaryKeyString()} of {_rowCount} rows");
     }
+
+    private ParameterServerException MissingRequest(string call) =>
+        new(ErrorCode.InvalidArgument, $"{call} to shard {this.GetPrimaryKeyString()} without a request");
 
     // fp32 gradients are read in place from the payload; bf16 and fp16 are widened into a pooled buffer.
     private ReadOnlySpan<float> DecodeGradient(ReadOnlySpan<byte> payload, TensorEncoding encoding, int count, ref float[]? rented)
@@ -308,6 +321,10 @@ public sealed class ShardGrain : Grain, IShardGrain
         await _write;
     }
 
+    /// <summary>
+    /// Writes a snapshot of the live state. A failure counts towards the backoff and is thrown as
+    /// <see cref="ErrorCode.Unavailable"/>; the live state keeps its last written checkpoint.
+    /// </summary>
     private async Task WriteSnapshot()
     {
         // The copy is taken synchronously; pushes served during the write change _live, not the snapshot.
@@ -316,24 +333,57 @@ public sealed class ShardGrain : Grain, IShardGrain
         _live.CopyTo(_checkpoint.State);
         _checkpoint.State.CheckpointedVersion = version;
         _checkpoint.State.CheckpointedAt = at;
-        _attemptedVersion = version;
-        await _checkpoint.WriteStateAsync();
+        var key = this.GetPrimaryKeyString();
+        try
+        {
+            await WriteOrConfirm(version, at);
+        }
+        catch (Exception e)
+        {
+            var delay = _backoff.Failed(DateTimeOffset.UtcNow, e);
+            _logger.LogWarning("Checkpoint of shard {Shard} at version {Version} failed ({Failures} in a row, last written version {Written}); next background attempt in {Delay}: {Error}",
+                key, version, _backoff.Failures, _live.CheckpointedVersion, delay, _backoff.LastError);
+            throw new ParameterServerException(ErrorCode.Unavailable, $"checkpoint of shard {key} at version {version} could not be written: {_backoff.LastError}", e);
+        }
+        if (_backoff.Failures > 0)
+            _logger.LogInformation("Checkpoint of shard {Shard} written at version {Version} after {Failures} failed attempts", key, version, _backoff.Failures);
+        _backoff.Succeeded();
         _live.CheckpointedVersion = version;
         _live.CheckpointedAt = at;
     }
 
-    /// <summary>A checkpoint nobody waits for: a failure is logged and retried at the next trigger.</summary>
+    /// <summary>
+    /// A write whose answer was lost (the store went away mid-request) may have landed, and its retry then fails the
+    /// ETag check. Reading the checkpoint back tells which, and takes the stored ETag either way, so a write that did
+    /// not land is retried over whatever is stored: this activation is the shard's single writer.
+    /// </summary>
+    private async Task WriteOrConfirm(long version, DateTimeOffset at)
+    {
+        try
+        {
+            await _checkpoint.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            await _checkpoint.ReadStateAsync();
+            if (_checkpoint.State.CheckpointedVersion != version || _checkpoint.State.CheckpointedAt != at)
+                throw;
+        }
+    }
+
+    /// <summary>A checkpoint nobody waits for: <see cref="WriteSnapshot"/> logs and counts a failure, the backoff retries it.</summary>
     private async Task TryCheckpoint()
     {
         try
         {
             await WriteCheckpoint();
         }
-        catch (Exception e)
+        catch (ParameterServerException e) when (e.Code == ErrorCode.Unavailable)
         {
-            _logger.LogWarning(e, "Checkpoint of shard {Shard} at version {Version} failed; it is retried at the next trigger", this.GetPrimaryKeyString(), _live.Version);
+            // Logged and counted where it failed.
         }
     }
 
-    private Task CheckpointOnTimer() => _updater is not null && Dirty && _write.IsCompleted ? TryCheckpoint() : Task.CompletedTask;
+    private Task CheckpointOnTimer() =>
+        _updater is not null && Dirty && _write.IsCompleted && _backoff.MayAttempt(DateTimeOffset.UtcNow) ? TryCheckpoint() : Task.CompletedTask;
 }

@@ -23,6 +23,7 @@ internal sealed class SiloCommand : ICommand
     [
         .. ConnectionOptionSpecs.Clustering,
         new("silo-port", "port silos talk to each other on (default 11111)", "PORT", $"{ClusterSettings.Section}:SiloPort"),
+        new("advertised-address", "IP address an azure-clustered silo advertises and listens on (default: the machine's)", "IP", $"{ClusterSettings.Section}:AdvertisedAddress"),
         new("data-port", "port of the data plane's lanes: 0 off, -1 any free port (default 11300)", "PORT", $"{DataPlaneSettings.Section}:Port"),
         new("data-host", "host name or address clients reach the data port at (default: the silo's address)", "HOST", $"{DataPlaneSettings.Section}:AdvertisedHost"),
         new("storage", "local (default) or blob (Azure Blob storage)", "KIND", $"{StorageSettings.Section}:Provider"),

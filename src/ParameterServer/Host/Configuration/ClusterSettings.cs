@@ -24,6 +24,12 @@ internal sealed class ClusterSettings
     /// <summary>Port clients connect to.</summary>
     public int GatewayPort { get; set; } = ConnectionOptions.DefaultGatewayPort;
 
+    /// <summary>
+    /// The IP address an Azure-clustered silo advertises and listens on (127.0.0.1 keeps a local cluster on loopback);
+    /// null: the machine's address.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
     /// <summary>How long a client keeps trying to reach the cluster.</summary>
     public double ConnectTimeoutSeconds { get; set; } = 10;
 

@@ -1,3 +1,4 @@
+using System.Net;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using ParameterServer.Client;
 using ParameterServer.Grains.Hosting;
+using ParameterServer.Host.Commands;
 using ParameterServer.Host.Configuration;
 
 namespace ParameterServer.Host.Silo;
@@ -13,6 +15,9 @@ namespace ParameterServer.Host.Silo;
 internal static class SiloHost
 {
     public const string CheckpointSection = "Checkpoint";
+
+    /// <summary>Orleans' <see cref="ClusterMembershipOptions"/> by their own names, e.g. --Membership:ProbeTimeout 00:00:01.</summary>
+    public const string MembershipSection = "Membership";
 
     public static IHost Build(IConfiguration configuration)
     {
@@ -34,12 +39,16 @@ internal static class SiloHost
             {
                 silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(cluster.ConnectionString));
                 silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
-                silo.ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort);
+                if (string.IsNullOrEmpty(cluster.AdvertisedAddress))
+                    silo.ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort);
+                else
+                    silo.ConfigureEndpoints(AdvertisedAddress(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort);
             }
             else
             {
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             }
+            silo.Configure<ClusterMembershipOptions>(membership => configuration.GetSection(MembershipSection).Bind(membership));
             silo.AddParameterServerGrains(policy => configuration.GetSection(CheckpointSection).Bind(policy))
                 .AddDataPlane(dataPlane.Configure);
             if (storage.Provider == StorageKind.Blob)
@@ -49,6 +58,9 @@ internal static class SiloHost
         });
         return builder.Build();
     }
+
+    private static IPAddress AdvertisedAddress(string text) =>
+        IPAddress.TryParse(text, out var address) ? address : throw new UsageException($"advertised address '{text}' is not an IP address");
 
     /// <summary>The one line the silo logs when it is ready.</summary>
     public static string Describe(IConfiguration configuration)

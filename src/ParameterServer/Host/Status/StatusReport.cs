@@ -46,7 +46,7 @@ internal sealed record TableReport(string Name, int Rows, int Cols, int ShardRow
         {
             var i = s.Info;
             shards.Add(new ShardReport(i.Shard, i.RowStart, i.RowCount, i.Version, i.UpdateCount, i.CheckpointedVersion,
-                s.CheckpointAge?.TotalSeconds, i.Silo, StatsReport.From(s.Stats)));
+                s.CheckpointAge?.TotalSeconds, i.Silo, StatsReport.From(s.Stats), i.CheckpointFailures, i.CheckpointError));
         }
         var spec = table.Spec;
         return new TableReport(spec.Name, spec.Rows, spec.Cols, table.ShardRows, spec.Optimizer.Kind.ToString(),
@@ -55,7 +55,7 @@ internal sealed record TableReport(string Name, int Rows, int Cols, int ShardRow
 }
 
 internal sealed record ShardReport(int Shard, int RowStart, int RowCount, long Version, long Updates, long CheckpointedVersion,
-    double? CheckpointAgeSeconds, string Silo, StatsReport Stats);
+    double? CheckpointAgeSeconds, string Silo, StatsReport Stats, int CheckpointFailures, string? CheckpointError);
 
 internal sealed record StatsReport(double L2Norm, float Min, float Max, long NaNCount)
 {

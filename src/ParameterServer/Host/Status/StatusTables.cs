@@ -21,6 +21,9 @@ internal static class StatusTables
                 console.Write(Workers(model));
             console.Write(Tables(model));
             console.Write(Shards(model));
+            foreach (var t in model.Tables)
+                foreach (var s in t.Shards.Where(s => s.CheckpointFailures > 0))
+                    console.WriteLine($"checkpoint of {t.Name} shard {s.Shard} failing: {s.CheckpointFailures} attempt(s) since version {s.CheckpointedVersion}, last error: {s.CheckpointError}");
         }
     }
 

@@ -1,12 +1,12 @@
-using ParameterServer.Contracts;
 using ParameterServer.Kernels.Updates;
-using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
-namespace ParameterServer.Grains.Shards;
+namespace ParameterServer.Contracts;
 
 /// <summary>
 /// A shard's optimizer: applies a gradient to a range of the shard's values with the table's update rule and
 /// learning-rate schedule, and owns the per-element slots (momentum buffer, Adagrad sums, Adam m and v).
+/// Here, beside the specs, so that a worker training without a server (the standalone baseline) applies the very
+/// rule the shards apply.
 /// </summary>
 public sealed class Updater
 {

@@ -1,12 +1,11 @@
-using ParameterServer.Contracts;
 using ParameterServer.Kernels.Init;
-using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
-namespace ParameterServer.Grains.Shards;
+namespace ParameterServer.Contracts;
 
 /// <summary>
 /// A shard's initial values from its table's <see cref="InitializerSpec"/>. Element (r, c) is drawn at global
-/// index r * cols + c, so the values do not depend on how the table is sharded.
+/// index r * cols + c, so the values do not depend on how the table is sharded (a whole table is its one shard
+/// from row 0, as the standalone trainer uses it).
 /// </summary>
 public static class ShardInitializer
 {

@@ -1,0 +1,35 @@
+namespace ParameterServer.Workers.Training;
+
+/// <summary>
+/// Where a <see cref="Trainer"/>'s parameters come from between steps and where its gradients go: the parameter
+/// server through the GeePS pipeline (<see cref="WorkerPipeline"/>), or an optimizer in this process
+/// (<see cref="LocalParameterStore"/>, the baseline without a server). The trainer calls, in order:
+/// <see cref="StartAsync"/>, then per step <see cref="BeforeStepAsync"/>, the step's forward and backward pass,
+/// <see cref="AfterStepAsync"/>; <see cref="SynchronizeAsync"/> before an evaluation; <see cref="FinishAsync"/> at the end.
+/// </summary>
+public interface IParameterStore : IAsyncDisposable
+{
+    /// <summary>The clock (steps of the job) this worker starts at: 0 for a new job.</summary>
+    long StartClock { get; }
+
+    /// <summary>Time the training loop has spent waiting on the parameter server, for the stall fraction.</summary>
+    TimeSpan Waited { get; }
+
+    /// <summary>Takes part in the job and fetches the parameters the first step needs.</summary>
+    Task StartAsync(CancellationToken ct);
+
+    /// <summary>Returns once the device values are the ones the next step may compute with.</summary>
+    ValueTask BeforeStepAsync(CancellationToken ct);
+
+    /// <summary>Takes the gradients the step left in the layers' gradient buffers; they may be overwritten once it returns.</summary>
+    ValueTask AfterStepAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Brings the device values up to date for an evaluation: with every update this worker pushed and, when
+    /// <paramref name="everyWorker"/>, every other worker's updates through this worker's clock.
+    /// </summary>
+    Task SynchronizeAsync(bool everyWorker, CancellationToken ct);
+
+    /// <summary>Waits until every gradient handed over is applied and leaves the job.</summary>
+    Task FinishAsync(CancellationToken ct);
+}

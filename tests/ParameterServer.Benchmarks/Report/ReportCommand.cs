@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using ParameterServer.Benchmarks.DataPlane;
+using ParameterServer.Benchmarks.Devices;
+using ParameterServer.Benchmarks.GpuCheck;
+using ParameterServer.Benchmarks.Latency;
+using ParameterServer.Benchmarks.Peers;
+using ParameterServer.Benchmarks.Scaling;
+using ParameterServer.Benchmarks.Training;
+using ParameterServer.Benchmarks.Updates;
+using ParameterServer.Benchmarks.Workers;
+
+namespace ParameterServer.Benchmarks.Report;
+
+/// <summary>
+/// <c>report [--quick] [--json PATH]</c> (what ./bench.sh runs): every benchmark in sequence, each handing its figures
+/// to one sink; a benchmark that fails or cannot run leaves a "not measured" row with the reason rather than stopping
+/// the others. Writes the figures, the machine and its load average before and after to PATH. --quick shortens every
+/// measurement (under 2 minutes on a 2-core machine); the figures are noisier, not different in kind.
+/// </summary>
+public static class ReportCommand
+{
+    /// <summary>A benchmark as the report runs it.</summary>
+    private sealed record Step(string Id, string Section, string Name, Func<FigureSink, Task<int>> Run);
+
+    public static async Task<int> RunAsync(string[] args, FigureSink figures)
+    {
+        var quick = Options.Flag(args, "--quick");
+        var jsonPath = Options.OptionalText(args, "--json");
+        var machine = MachineInfo.Current();
+        var loadBefore = MachineInfo.LoadAverage();
+        var started = DateTimeOffset.Now;
+        var clock = Stopwatch.StartNew();
+        Console.WriteLine($"== report{(quick ? " (quick)" : "")}: {machine}; load average {Load(loadBefore)}; {started:yyyy-MM-dd HH:mm:ss zzz}");
+
+        foreach (var step in Steps(quick))
+            await RunStepAsync(step, figures);
+
+        var loadAfter = MachineInfo.LoadAverage();
+        Console.WriteLine();
+        Console.WriteLine($"== report done in {clock.Elapsed.TotalSeconds:F0} s on {machine.Cores} cores ({machine.CpuModel}); " +
+            $"load average before {Load(loadBefore)}, after {Load(loadAfter)}");
+        if (jsonPath is not null)
+        {
+            new ReportJson(args, quick, machine, loadBefore, loadAfter, started, clock.Elapsed.TotalSeconds,
+                FigureTable.Summary(figures.Figures), figures.Figures).Write(jsonPath);
+            Console.WriteLine($"figures written to {Path.GetFullPath(jsonPath)}");
+        }
+        return 0;
+    }
+
+    private static IEnumerable<Step> Steps(bool quick)
+    {
+        string[] Quick(params string[] args) => quick ? args : [];
+        yield return new("updates", Sections.ServerUpdate, "server update throughput",
+            f => Task.FromResult(UpdateThroughput.Run(Quick("--quick"), f)));
+        yield return new("gemm", Sections.Gemm, "CPU GEMM against OpenBLAS",
+            f => Task.FromResult(GemmBenchmark.Run(Quick("--quick"), f)));
+        yield return new("lanes", Sections.Lanes, "data plane lanes against raw sockets",
+            f => LaneThroughputBenchmark.RunAsync(Quick("--seconds", "1", "--rounds", "1"), f));
+        yield return new("latency", Sections.Latency, "small push and pull round trips",
+            f => LatencyBenchmark.RunAsync(quick ? ["--seconds", "0.2", "--in-flight", "1,4,16,64"] : ["--seconds", "2"], f));
+        yield return NotOnMain("transfer", Sections.Transfer, "push and pull of 4 MiB shards, client process to silo process",
+            "the two-process transfer benchmark (branch dpint) is not on main yet");
+        yield return new("overhead", Sections.Overhead, "1 worker through the parameter server against the same trainer standalone",
+            f => WorkerOverheadBenchmark.RunAsync(Quick("--samples", "3200", "--rounds", "1"), f));
+        yield return new("training", Sections.ScalingHere, "1, 2 and 4 CPU workers; ./run.sh against PyTorch",
+            async f =>
+            {
+                // One epoch each of 1 and 2 workers is what fits in the quick run's two minutes.
+                var code = await TrainingBenchmark.RunAsync(Quick("--workers", "1,2", "--epochs", "1"), f);
+                if (quick) f.NotMeasured("here.w4", Sections.ScalingHere, "4 CPU workers", "--quick runs 1 and 2 workers for one epoch");
+                return code;
+            });
+        yield return NotOnMain("pytorch-rpc", Sections.PyTorch, "torch_rpc_ps.py against our push and pull",
+            "needs our two-process push/pull (the transfer benchmark, branch dpint), not on main yet");
+        yield return new("scaling", Sections.ScalingModel, "scaling past this machine (model)",
+            f =>
+            {
+                ScalingReport.Run(f);
+                return Task.FromResult(0);
+            });
+        yield return new("gpu", Sections.Gpu, "MLP steps on cuda:0, against the CPU and PyTorch", GpuAsync);
+    }
+
+    /// <summary>gpu-check on cuda:0 (not measured without a CUDA device), then PyTorch's steps on the same MLP and batch.</summary>
+    private static async Task<int> GpuAsync(FigureSink figures)
+    {
+        var code = GpuCheckCommand.Run(["--device", "cuda:0"], figures);
+        if (figures.Find("gpu.mlp.steps") is not { Ours: { } ours } ilgpu) return code;
+        var torch = await PeerRunner.RunJsonAsync("torch_mlp.py", ["--steps-only", "500", "--device", "cuda:0", "--batch", "128"], TimeSpan.FromMinutes(5));
+        figures.Add(new Figure("gpu.mlp.torch", Sections.Gpu, ilgpu.Name, "steps/s", ours, torch.GetProperty("steps_per_second").GetDouble(), "PyTorch"));
+        return code;
+    }
+
+    private static Step NotOnMain(string id, string section, string name, string reason) =>
+        new(id, section, name, f =>
+        {
+            f.NotMeasured(id, section, name, reason);
+            return Task.FromResult(0);
+        });
+
+    private static async Task RunStepAsync(Step step, FigureSink figures)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"== {step.Section}: {step.Name}");
+        var before = figures.Figures.Count;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var code = await step.Run(figures);
+            if (code != 0 && figures.Figures.Count == before)
+                figures.NotMeasured($"{step.Id}.failed", step.Section, step.Name, $"exited with code {code}");
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"{step.Id} failed: {e}");
+            figures.NotMeasured($"{step.Id}.failed", step.Section, step.Name, FirstLine(e.Message));
+        }
+        Console.WriteLine($"({step.Id}: {clock.Elapsed.TotalSeconds:F1} s)");
+    }
+
+    private static string Load(double[] load) => load.Length == 0 ? "unknown" : string.Join(' ', load.Select(l => l.ToString("F2")));
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOf('\n');
+        return end < 0 ? message : message[..end];
+    }
+}

@@ -1,0 +1,16 @@
+using Xunit;
+
+namespace ParameterServer.Tests.Processes;
+
+/// <summary>
+/// The tests that start silo and Azurite processes and kill them: one at a time and after the other tests, so that
+/// their timings (failure detection, recovery) are not measured on a machine busy with other tests. Each is marked
+/// [Trait("Category", "Process")]; ./test.sh leaves them out unless asked, .ci/run runs them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessCollection
+{
+    public const string Name = "processes";
+
+    public const string Category = "Process";
+}

@@ -1,0 +1,27 @@
+using ParameterServer.Workers.Training;
+
+namespace ParameterServer.Workers.Tests.Training;
+
+/// <summary>A slow worker: its store takes <paramref name="delay"/> longer after each step, as if its steps were slower.</summary>
+internal sealed class DelayedStore(IParameterStore inner, TimeSpan delay) : IParameterStore
+{
+    public long StartClock => inner.StartClock;
+
+    public TimeSpan Waited => inner.Waited;
+
+    public Task StartAsync(CancellationToken ct) => inner.StartAsync(ct);
+
+    public ValueTask BeforeStepAsync(CancellationToken ct) => inner.BeforeStepAsync(ct);
+
+    public async ValueTask AfterStepAsync(CancellationToken ct)
+    {
+        await Task.Delay(delay, ct);
+        await inner.AfterStepAsync(ct);
+    }
+
+    public Task SynchronizeAsync(bool everyWorker, CancellationToken ct) => inner.SynchronizeAsync(everyWorker, ct);
+
+    public Task FinishAsync(CancellationToken ct) => inner.FinishAsync(ct);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
