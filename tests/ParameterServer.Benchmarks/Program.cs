@@ -20,7 +20,7 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], Figu
     ["dataplane"] = ("lanes against a raw socket copy, 4 MiB payloads [--payload-mib 4] [--in-flight 4] [--seconds 2] [--rounds 3]",
         (rest, figures) => LaneThroughputBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),
     ["transfer"] = ("push and pull through a silo process: lanes and grain calls against a raw socket peer, 1-8 in flight [--quick] [--with-torch] [--json PATH]",
-        (rest, _) => TransferBenchmark.RunAsync(rest).GetAwaiter().GetResult()),
+        (rest, figures) => TransferBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),
     ["raw-peer"] = ("the raw socket end of `transfer`, which starts it", (rest, _) => RawPeer.RunAsync(rest).GetAwaiter().GetResult()),
     ["latency"] = ("small push and pull round trips against a paramserver silo process, lanes and grain calls, p50/p99 [--seconds 2] [--in-flight 1,2,4,8,16,32,64]",
         (rest, figures) => LatencyBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),

@@ -22,13 +22,14 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static async Task<SiloProcess> StartAsync(CancellationToken ct)
+    /// <summary>Starts the silo; <paramref name="options"/> are passed to <c>paramserver silo</c> after the ports.</summary>
+    public static async Task<SiloProcess> StartAsync(CancellationToken ct, params string[] options)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("ps-bench-silo-");
         var ports = FreePorts.Take(2);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = ChildProcess.Start(Executables.Paramserver,
-            ["silo", "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--data-port", "-1", "--data-dir", dataDirectory.FullName],
+            ["silo", "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--data-port", "-1", "--data-dir", dataDirectory.FullName, .. options],
             Path.Combine(dataDirectory.FullName, "silo.log"),
             line =>
             {
