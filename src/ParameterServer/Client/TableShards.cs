@@ -17,6 +17,8 @@ internal sealed class TableShards
     private readonly IShardGrain[] _shards;
     private readonly string[] _keys;
     private readonly ShardLanes? _lanes;
+    private readonly IModelGrain _model;
+    private readonly ShardActivations _activations;
 
     public TableShards(IGrainFactory grains, string model, TableSpec spec, ShardLanes? lanes)
     {
@@ -29,6 +31,8 @@ internal sealed class TableShards
             _shards[s] = grains.GetGrain<IShardGrain>(_keys[s]);
         }
         _lanes = lanes;
+        _model = grains.GetGrain<IModelGrain>(model);
+        _activations = new ShardActivations(_keys);
     }
 
     public TableLayout Layout { get; }
@@ -63,11 +67,10 @@ internal sealed class TableShards
         var cols = Spec.Cols;
         var values = gradient.Slice(slice.RequestOffset * cols, slice.RowCount * cols);
         var commit = new PushCommit { WorkerId = workerId, Clock = clock, RowOffset = slice.RowOffset, RowCount = slice.RowCount, Encoding = encoding };
-        if (_lanes is not null && await _lanes.TryPushAsync(_shards[slice.Shard], _keys[slice.Shard], commit, values, ct))
-            return;
+        var reply = _lanes is null ? null : await _lanes.TryPushAsync(_shards[slice.Shard], _keys[slice.Shard], commit, values, ct);
         // A fresh array per call: Orleans passes [Immutable] payloads by reference to a co-hosted grain, which may keep
         // it (BSP buffers gradients until the clock completes), so a pooled buffer could be overwritten under it.
-        await _shards[slice.Shard].Push(new PushRequest
+        reply ??= await _shards[slice.Shard].Push(new PushRequest
         {
             WorkerId = workerId,
             Clock = clock,
@@ -76,6 +79,21 @@ internal sealed class TableShards
             Encoding = encoding,
             Payload = PayloadCodec.Encode(values.Span, encoding),
         });
+        if (_activations.Observe(slice.Shard, reply) is { } regression)
+            await ReportAsync(regression);
+    }
+
+    // The push succeeded whatever becomes of the report: a report that fails (the job's silo is the one being lost)
+    // costs the job a statistic, and the next client to notice the restore reports it.
+    private async Task ReportAsync(VersionRegression regression)
+    {
+        try
+        {
+            await _model.ReportRegression(regression);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>Pulls one slice into its place in <paramref name="dest"/> (the request's rows); returns the shard's

@@ -116,7 +116,34 @@ public sealed class ModelGrain : Grain, IModelGrain
         Workers = _workers.Statuses(),
         MinClock = _workers.MinClock ?? _completedClock,
         MaxClock = _workers.MaxClock ?? _completedClock,
+        Losses = _state.State.Losses
+            .Select(l => new ShardLoss { Shard = l.Key, Restores = l.Value.Restores, LostUpdates = l.Value.LostUpdates })
+            .OrderBy(l => l.Shard, StringComparer.Ordinal)
+            .ToArray(),
     });
+
+    public async Task ReportRegression(VersionRegression regression)
+    {
+        var spec = Spec;
+        if (regression?.Shard is null)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"a regression report to model '{spec.Name}' names no shard");
+        var (model, table, shard) = TableLayout.ParseShardKey(regression.Shard);
+        if (model != spec.Name)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"shard {regression.Shard} is not a shard of model '{spec.Name}'");
+        var tableSpec = spec.FindTable(table) ?? throw new ParameterServerException(ErrorCode.UnknownTable, $"model '{spec.Name}' has no table '{table}'");
+        new TableLayout(tableSpec).ShardRange(shard);
+        if (regression.Activation <= 0 || regression.RestoredVersion < 0 || regression.LastAcknowledged <= regression.RestoredVersion)
+            throw new ParameterServerException(ErrorCode.InvalidArgument,
+                $"regression of shard {regression.Shard} from version {regression.LastAcknowledged} to {regression.RestoredVersion} in activation {regression.Activation} is not one");
+
+        var losses = _state.State.Losses;
+        if (!losses.TryGetValue(regression.Shard, out var record))
+            record = new ShardLossRecord();
+        if (!record.Merge(regression))
+            return;
+        losses[regression.Shard] = record;
+        await _state.WriteStateAsync();
+    }
 
     public async Task<int> Checkpoint()
     {
