@@ -57,8 +57,9 @@ public sealed class ModelHandle
 
     /// <summary>
     /// Pushes a gradient for rows [rowStart, rowStart + gradient.Length / cols) of a table: checked here (table,
-    /// length, rows, NaN/Inf), cut per shard, encoded, sent with up to 8 calls in flight; completes when every shard
-    /// has acknowledged. A refused gradient reaches no shard.
+    /// length, rows, NaN/Inf), cut per shard, encoded, sent with up to 8 in flight (on the data plane's lanes where the
+    /// shard's silo has a data port, in grain calls otherwise); completes when every shard has acknowledged. A refused
+    /// gradient reaches no shard.
     /// </summary>
     /// <example><c>await model.PushAsync("fc1", gradient, rowStart: 0, clock: step);</c></example>
     public async Task PushAsync(string table, ReadOnlyMemory<float> gradient, int rowStart = 0, long clock = -1,
@@ -74,8 +75,9 @@ public sealed class ModelHandle
 
     /// <summary>
     /// Pulls rows [rowStart, rowStart + dest.Length / cols) of a table into <paramref name="dest"/>, cut per shard and
-    /// fetched in parallel. Each shard's rows are one version of that shard; use a <see cref="TableReplica"/> to
-    /// fetch only the shards that changed.
+    /// fetched in parallel (a whole shard on a lane straight into <paramref name="dest"/> where its silo has a data port).
+    /// Each shard's rows are one version of that shard; use a <see cref="TableReplica"/> to fetch only the shards that
+    /// changed.
     /// </summary>
     /// <example><c>var w = new float[rows * cols]; await model.PullAsync("fc1", w);</c></example>
     public async Task PullAsync(string table, Memory<float> dest, int rowStart = 0,

@@ -50,7 +50,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         var gatewayPort = ports?.Gateway ?? ConnectTests.FreePort();
         var process = ChildProcess.Start(name, Repository.Dotnet,
         [
-            Repository.ParamServer, "silo", "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), .. options,
+            Repository.ParamServer, "silo", "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), "--data-port", "-1", .. options,
         ], Path.Combine(directory, $"{name}.log"));
         var silo = new SiloProcess(process, siloPort, gatewayPort);
         try
