@@ -50,7 +50,8 @@ internal sealed class SiloProcess : IAsyncDisposable
         var gatewayPort = ports?.Gateway ?? ConnectTests.FreePort();
         var process = ChildProcess.Start(name, Repository.Dotnet,
         [
-            Repository.ParamServer, "silo", "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), .. options,
+            // Any free data port: silos of one test, a restarted silo and anything else on the machine never collide on it.
+            Repository.ParamServer, "silo", "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), "--data-port", "-1", .. options,
         ], Path.Combine(directory, $"{name}.log"));
         var silo = new SiloProcess(process, siloPort, gatewayPort);
         try
