@@ -50,6 +50,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         var gatewayPort = ports?.Gateway ?? ConnectTests.FreePort();
         var process = ChildProcess.Start(name, Repository.Dotnet,
         [
+            // Any free data port: silos of one test, a restarted silo and anything else on the machine never collide on it.
             Repository.ParamServer, "silo", "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), "--data-port", "-1", .. options,
         ], Path.Combine(directory, $"{name}.log"));
         var silo = new SiloProcess(process, siloPort, gatewayPort);
