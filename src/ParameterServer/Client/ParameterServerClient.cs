@@ -77,6 +77,7 @@ public sealed class ParameterServerClient : IAsyncDisposable
                 await Task.Delay(RetryDelay, token);
                 return true;
             });
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
             client.AddMessageSizeLimit();
         });
         var host = builder.Build();
