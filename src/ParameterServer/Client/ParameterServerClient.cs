@@ -110,7 +110,7 @@ public sealed class ParameterServerClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
-        await Grains.GetGrain<IModelGrain>(spec.Name).Create(spec).WaitAsync(ct);
+        await TransientRetry.RunAsync(() => Grains.GetGrain<IModelGrain>(spec.Name).Create(spec), ct);
         return new ModelHandle(Grains, spec, _lanes);
     }
 
@@ -119,7 +119,7 @@ public sealed class ParameterServerClient : IAsyncDisposable
     public async Task<ModelHandle> OpenModelAsync(string name, CancellationToken ct = default)
     {
         Names.Validate(name, "model");
-        var spec = await Grains.GetGrain<IModelGrain>(name).GetSpec().WaitAsync(ct);
+        var spec = await TransientRetry.RunAsync(() => Grains.GetGrain<IModelGrain>(name).GetSpec(), ct);
         return new ModelHandle(Grains, spec, _lanes);
     }
 
