@@ -62,7 +62,17 @@ internal sealed class TableShards
             throw new ParameterServerException(ErrorCode.NonFinite, $"gradient for table '{Spec.Name}' overflows float16 (|g| >= {Fp16Overflow})");
     }
 
-    public async ValueTask PushSliceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, string workerId, long clock, TensorEncoding encoding, CancellationToken ct)
+    /// <summary>Pushes one slice, repeated while its shard's silo is being replaced (<see cref="TransientRetry"/>).</summary>
+    public ValueTask PushSliceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, string workerId, long clock, TensorEncoding encoding, CancellationToken ct) =>
+        new(TransientRetry.RunAsync(() => PushSliceOnceAsync(slice, gradient, workerId, clock, encoding, ct).AsTask(), ct));
+
+    /// <summary>Pulls one slice into its place in <paramref name="dest"/> (the request's rows), repeated while its shard's
+    /// silo is being replaced; returns the shard's version, or null when the shard answered that
+    /// <paramref name="knownVersion"/> is current and nothing was written.</summary>
+    public ValueTask<long?> PullSliceAsync(ShardSlice slice, Memory<float> dest, long knownVersion, TensorEncoding encoding, CancellationToken ct) =>
+        new(TransientRetry.RunAsync(() => PullSliceOnceAsync(slice, dest, knownVersion, encoding, ct).AsTask(), ct));
+
+    private async ValueTask PushSliceOnceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, string workerId, long clock, TensorEncoding encoding, CancellationToken ct)
     {
         var cols = Spec.Cols;
         var values = gradient.Slice(slice.RequestOffset * cols, slice.RowCount * cols);
@@ -96,9 +106,7 @@ internal sealed class TableShards
         }
     }
 
-    /// <summary>Pulls one slice into its place in <paramref name="dest"/> (the request's rows); returns the shard's
-    /// version, or null when the shard answered that <paramref name="knownVersion"/> is current and nothing was written.</summary>
-    public async ValueTask<long?> PullSliceAsync(ShardSlice slice, Memory<float> dest, long knownVersion, TensorEncoding encoding, CancellationToken ct)
+    private async ValueTask<long?> PullSliceOnceAsync(ShardSlice slice, Memory<float> dest, long knownVersion, TensorEncoding encoding, CancellationToken ct)
     {
         var cols = Spec.Cols;
         var rows = dest.Slice(slice.RequestOffset * cols, slice.RowCount * cols);

@@ -5,7 +5,7 @@ using ParameterServer.Tests.Client;
 namespace ParameterServer.Tests.Processes;
 
 /// <summary>
-/// A <c>paramserver silo</c> process on free loopback ports: with Azure Table clustering and Azure Blob checkpoints
+/// A <c>paramserver silo</c> process on free loopback ports (the data port too): with Azure Table clustering and Azure Blob checkpoints
 /// given a connection string, else localhost clustering and checkpoints under a data directory.
 /// </summary>
 internal sealed class SiloProcess : IAsyncDisposable
@@ -20,6 +20,8 @@ internal sealed class SiloProcess : IAsyncDisposable
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
     }
+
+    public string Name => _process.Name;
 
     public int Pid => _process.Pid;
 
