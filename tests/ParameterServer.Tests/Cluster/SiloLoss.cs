@@ -43,6 +43,14 @@ public static class SiloLoss
             var values = new float[4];
             PayloadCodec.Decode(row.Payload, TensorEncoding.Fp32, values);
             Assert.Equal(Enumerable.Range(victim.Shard * 4, 4).Select(i => 1 - 0.75f * gradient[i]), values);
+
+            // The new activation has taken no push yet; its first one is timed (the end of a silo loss for its workers).
+            Assert.NotNull(victim.FirstPushAt);
+            Assert.Null(restored.FirstPushAt);
+            var before = DateTimeOffset.UtcNow;
+            await shard.Push(new PushRequest { RowCount = 1, Payload = PayloadCodec.Encode(gradient.AsSpan(0, 4), TensorEncoding.Fp32) });
+            var after = DateTimeOffset.UtcNow;
+            Assert.InRange((await shard.GetInfo()).FirstPushAt!.Value, before, after);
         }
         finally
         {

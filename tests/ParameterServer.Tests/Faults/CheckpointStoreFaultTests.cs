@@ -105,6 +105,35 @@ public sealed class CheckpointStoreFaultTests : IAsyncLifetime
         Assert.Equal(0, (await shard.GetInfo()).CheckpointFailures);
     }
 
+    [Fact]
+    public async Task A_job_goes_on_moving_its_clocks_while_the_save_of_its_progress_hangs()
+    {
+        var spec = await Grains.CreateModel("progresshang", ConsistencySpec.Async, Table);
+        var job = Grains.GetGrain<IModelGrain>(spec.Name);
+        await job.Join("w");
+
+        _store.Current = FaultyCheckpointStorage.Mode.Hang;
+        var writesBefore = _store.Writes;
+        await job.ReportClock("w", 1);
+        // The progress timer (every 200 ms) starts its save, which does not come back.
+        var waited = Stopwatch.StartNew();
+        while (_store.Writes == writesBefore && waited.Elapsed < TimeSpan.FromSeconds(10))
+            await Task.Delay(10);
+        var moving = Stopwatch.StartNew();
+        await job.ReportClock("w", 2);
+        var reached = await job.WaitForMinClock(2, TimeSpan.FromSeconds(10));
+        var moved = moving.Elapsed;
+        _store.Current = FaultyCheckpointStorage.Mode.Up;
+
+        Assert.True(_store.Writes > writesBefore, "the job never saved its progress");
+        Assert.Equal(2, reached);
+        // Held up by the save, the calls would wait until the test's 10 s timeouts.
+        Assert.True(moved < TimeSpan.FromSeconds(2), $"clock 2 took {moved.TotalSeconds:0.0} s while the save hung");
+        // Once the store answers, the progress is saved: the job comes back with clock 2.
+        await job.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        Assert.Equal(2, Assert.Single((await job.GetStatus()).Workers).Clock);
+    }
+
     private async Task<ShardInfo> PushUntil(string model, IShardGrain shard, Func<ShardInfo, bool> done, TimeSpan within)
     {
         var deadline = Stopwatch.StartNew();

@@ -3,8 +3,8 @@ using Orleans.Storage;
 namespace ParameterServer.Tests.Faults;
 
 /// <summary>
-/// A checkpoint store in front of a real one that a test can take down, or make lose the answer to a write, and
-/// that counts the writes tried.
+/// A checkpoint store in front of a real one that a test can take down, make hang, or make lose the answer to a write,
+/// and that counts the writes tried.
 /// </summary>
 public sealed class FaultyCheckpointStorage(IGrainStorage store) : IGrainStorage
 {
@@ -18,6 +18,8 @@ public sealed class FaultyCheckpointStorage(IGrainStorage store) : IGrainStorage
         /// the ETag check against the write that landed (what an HTTP storage client does when a connection drops).
         /// </summary>
         LoseNextAnswer,
+        /// <summary>Writes wait until the mode changes, as when the service takes requests but does not answer them.</summary>
+        Hang,
     }
 
     private int _writes;
@@ -36,6 +38,8 @@ public sealed class FaultyCheckpointStorage(IGrainStorage store) : IGrainStorage
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         Interlocked.Increment(ref _writes);
+        while (Current == Mode.Hang)
+            await Task.Delay(10);
         ThrowIfDown();
         if (Current != Mode.LoseNextAnswer)
         {

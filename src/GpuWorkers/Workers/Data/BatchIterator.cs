@@ -61,4 +61,11 @@ public sealed class BatchIterator
 
     /// <summary>Starts the pass again from its first sample.</summary>
     public void Reset() => _position = 0;
+
+    /// <summary>Passes over the next <paramref name="batches"/> batches without filling them (a worker resuming mid-epoch).</summary>
+    public void Skip(int batches)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batches);
+        _position = (int)Math.Min(Samples, _position + (long)batches * BatchSize);
+    }
 }

@@ -9,8 +9,10 @@ namespace ParameterServer.Workers.Training;
 /// The training loop of one worker: epochs over its partition of the training set, each step's forward and backward
 /// pass on the device between <see cref="IParameterStore.BeforeStepAsync"/> and <see cref="IParameterStore.AfterStepAsync"/>,
 /// progress records, and an evaluation on the test set after each epoch from freshly synchronized parameters (after
-/// the last one with every worker's updates). The same loop trains through the parameter server and standalone;
-/// only the <see cref="IParameterStore"/> differs.
+/// the last one with every worker's updates). A worker that joins a job at clock c (<see cref="IParameterStore.StartClock"/>:
+/// the cluster was restarted, or the worker) trains from step c + 1 on, with the batches the uninterrupted run would
+/// have had there. The same loop trains through the parameter server and standalone; only the
+/// <see cref="IParameterStore"/> differs.
 /// Example: <c>var summary = await new Trainer(mlp, store, train, test, norm, options, progress).RunAsync(ct);</c>
 /// </summary>
 public sealed class Trainer
@@ -62,18 +64,23 @@ public sealed class Trainer
         using var evaluator = o.Evaluate ? new Evaluator(_model, _test!, _normalization) : null;
 
         await _store.StartAsync(ct);
+        // A job that has done clocks already (a restarted cluster, a worker started again) goes on from there: the
+        // clock's epoch, the batch after it, in the order that epoch always has.
+        var (firstEpoch, firstStep) = ResumePoint(_store.StartClock, steps, o.Epochs);
         _progress?.Write(new WorkerStarted(o.Worker, device.Name.ToString(), partition.Count));
         var epochs = new List<EpochSummary>(o.Epochs);
         long samples = 0;
         TimeSpan stepTime = TimeSpan.Zero, waited = TimeSpan.Zero;
-        for (var epoch = 1; epoch <= o.Epochs; epoch++)
+        for (var epoch = firstEpoch; epoch <= o.Epochs; epoch++)
         {
             partition.EpochOrder(epoch - 1, order);
             batches.Reset();
+            var first = epoch == firstEpoch ? firstStep : 1;
+            batches.Skip(first - 1);
             long epochSamples = 0;
             TimeSpan epochStepTime = TimeSpan.Zero, epochWaited = TimeSpan.Zero;
             var lossSum = 0.0;
-            for (var step = 1; step <= steps; step++)
+            for (var step = first; step <= steps; step++)
             {
                 ct.ThrowIfCancellationRequested();
                 var started = Stopwatch.GetTimestamp();
@@ -112,5 +119,16 @@ public sealed class Trainer
         var result = new TrainingSummary(samples, stepTime, waited, epochs);
         _progress?.Write(new WorkerDone(o.Worker, samples, result.StepTime.TotalSeconds, result.StallFraction));
         return result;
+    }
+
+    /// <summary>
+    /// The epoch and step (both from 1) after <paramref name="clock"/> finished steps of <paramref name="steps"/> per
+    /// epoch; past the last epoch when the job has done them all.
+    /// </summary>
+    internal static (int Epoch, int Step) ResumePoint(long clock, int steps, int epochs)
+    {
+        if (clock < 0 || clock > (long)steps * epochs)
+            throw new InvalidOperationException($"the job is at clock {clock}, outside this run's {epochs} epochs of {steps} steps: was it started with other options?");
+        return ((int)(clock / steps) + 1, (int)(clock % steps) + 1);
     }
 }

@@ -25,7 +25,7 @@ namespace ParameterServer.Workers.Training;
 /// </summary>
 public sealed class WorkerPipeline : IParameterStore
 {
-    /// <summary>How long a worker waits for its peers to join a new job before it starts alone.</summary>
+    /// <summary>How long a worker waits for its peers to join (a new job, or one that restarted) before it starts alone.</summary>
     public static readonly TimeSpan JoinWait = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan _joinPoll = TimeSpan.FromMilliseconds(50);
@@ -51,7 +51,7 @@ public sealed class WorkerPipeline : IParameterStore
     /// <param name="worker">The model, as the handle of this worker (<see cref="ModelHandle.ForWorker"/>).</param>
     /// <param name="tables">The layers' parameters; each is the server table of its name.</param>
     /// <param name="device">The device the tables live on.</param>
-    /// <param name="expectedWorkers">Workers a new job waits for before its first step, so that BSP starts together.</param>
+    /// <param name="expectedWorkers">Workers the job waits for before this worker's first step, so that BSP starts (or resumes) together.</param>
     /// <param name="logger">Where membership and waits are logged.</param>
     /// <param name="encoding">How values and gradients travel.</param>
     public WorkerPipeline(ModelHandle worker, IReadOnlyList<ParameterTable> tables, IDevice device, int expectedWorkers, ILogger logger,
@@ -83,7 +83,8 @@ public sealed class WorkerPipeline : IParameterStore
         _done = _membership.StartClock;
         _logger.LogInformation("Worker {Worker} joined model {Model} ({Consistency}) at clock {Clock}, lease {Lease}",
             _worker.WorkerId, _worker.Name, _worker.Spec.Consistency, _done, _membership.Lease);
-        if (_done == 0) await WaitForPeersAsync(ct);
+        // Also when the job goes on from a clock > 0: peers that left before a restart join again at the same clock.
+        await WaitForPeersAsync(ct);
         _nextPull = Enqueue(PullFor(_gate.RequiredClock(_done)));
     }
 

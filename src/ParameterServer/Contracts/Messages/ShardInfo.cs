@@ -26,6 +26,11 @@ public sealed record ShardInfo
     [Id(12)] public long Activation { get; init; }
     /// <summary>The version the activation started from: its last checkpoint.</summary>
     [Id(13)] public long RestoredVersion { get; init; }
+    /// <summary>
+    /// When the activation accepted its first push; null before. For a shard that came back after a lost silo, the time
+    /// from the loss to this is how long its workers could not push to it.
+    /// </summary>
+    [Id(14)] public DateTimeOffset? FirstPushAt { get; init; }
 }
 
 /// <summary>Statistics of one shard's values.</summary>

@@ -11,6 +11,7 @@ namespace ParameterServer.Grains.Models;
 /// for that clock goes on. The job's progress (its workers, their clocks, the completed clock) is saved when a worker
 /// joins or leaves and, while clocks move, as often as the shards checkpoint, so a job whose silo is lost, or a whole
 /// cluster that restarts, goes on from there: its workers stay members (with a fresh lease) and resume at their clocks.
+/// That periodic save interleaves with the job's calls, so a slow or unreachable store never holds up the clocks.
 /// </summary>
 public sealed class ModelGrain : Grain, IModelGrain
 {
@@ -26,6 +27,8 @@ public sealed class ModelGrain : Grain, IModelGrain
     private long _completedClock;
     // Clocks moved since the progress was last saved.
     private bool _progressChanged;
+    // The write of the state in flight; see WriteState.
+    private Task _write = Task.CompletedTask;
 
     public ModelGrain([PersistentState("model", StorageNames.Checkpoints)] IPersistentState<ModelState> state, IOptions<CheckpointPolicyOptions> policy)
     {
@@ -68,10 +71,13 @@ public sealed class ModelGrain : Grain, IModelGrain
             GrainFactory.GetGrain<IShardGrain>(TableLayout.ShardKey(s.Model, s.Table.Name, s.Shard)).Initialize(s)));
         if (existing is null)
         {
-            _state.State.Spec = spec;
             try
             {
-                await _state.WriteStateAsync();
+                await WriteState(state =>
+                {
+                    state.Spec = spec;
+                    return true;
+                });
             }
             catch
             {
@@ -161,13 +167,15 @@ public sealed class ModelGrain : Grain, IModelGrain
             throw new ParameterServerException(ErrorCode.InvalidArgument,
                 $"regression of shard {regression.Shard} from version {regression.LastAcknowledged} to {regression.RestoredVersion} in activation {regression.Activation} is not one");
 
-        var losses = _state.State.Losses;
-        if (!losses.TryGetValue(regression.Shard, out var record))
-            record = new ShardLossRecord();
-        if (!record.Merge(regression))
-            return;
-        losses[regression.Shard] = record;
-        await _state.WriteStateAsync();
+        await WriteState(state =>
+        {
+            if (!state.Losses.TryGetValue(regression.Shard, out var record))
+                record = new ShardLossRecord();
+            if (!record.Merge(regression))
+                return false;
+            state.Losses[regression.Shard] = record;
+            return true;
+        });
     }
 
     public async Task<int> Checkpoint()
@@ -184,7 +192,8 @@ public sealed class ModelGrain : Grain, IModelGrain
             .ToArray();
         var check = spec.WorkerLease / 4 > MinLeaseCheck ? spec.WorkerLease / 4 : MinLeaseCheck;
         this.RegisterGrainTimer(ExpireLeases, new GrainTimerCreationOptions(check, check));
-        this.RegisterGrainTimer(() => _progressChanged ? SaveProgress() : Task.CompletedTask, new GrainTimerCreationOptions(_policy.Interval, _policy.Interval));
+        this.RegisterGrainTimer(() => _progressChanged ? SaveProgress() : Task.CompletedTask,
+            new GrainTimerCreationOptions(_policy.Interval, _policy.Interval) { Interleave = true });
     }
 
     private async Task ExpireLeases()
@@ -197,19 +206,36 @@ public sealed class ModelGrain : Grain, IModelGrain
 
     private async Task SaveProgress()
     {
-        var state = _state.State;
-        state.Workers = _workers.Statuses().ToDictionary(w => w.WorkerId, w => w.Clock, StringComparer.Ordinal);
-        state.CompletedClock = _completedClock;
         _progressChanged = false;
         try
         {
-            await _state.WriteStateAsync();
+            await WriteState(state =>
+            {
+                state.Workers = _workers.Statuses().ToDictionary(w => w.WorkerId, w => w.Clock, StringComparer.Ordinal);
+                state.CompletedClock = _completedClock;
+                return true;
+            });
         }
         catch
         {
             _progressChanged = true;
             throw;
         }
+    }
+
+    /// <summary>
+    /// Once no other write is in flight, lets <paramref name="change"/> update the persisted state and, when it says
+    /// so, writes it. One write at a time: the progress timer interleaves with calls, two writes of one state would race
+    /// on its ETag, and a store may read the state at any point of its write.
+    /// </summary>
+    private async Task WriteState(Func<ModelState, bool> change)
+    {
+        while (!_write.IsCompleted)
+            await _write.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        if (!change(_state.State))
+            return;
+        _write = _state.WriteStateAsync();
+        await _write;
     }
 
     /// <summary>

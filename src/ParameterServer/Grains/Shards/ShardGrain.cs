@@ -49,6 +49,7 @@ public sealed class ShardGrain : Grain, IShardGrain
     // version below what it was acknowledged reports the loss to the job.
     private readonly long _activation = DateTime.UtcNow.Ticks;
     private long _restoredVersion;
+    private DateTimeOffset? _firstPushAt;
     private Task _write = Task.CompletedTask;
 
     public ShardGrain(
@@ -77,6 +78,8 @@ public sealed class ShardGrain : Grain, IShardGrain
                 throw new ParameterServerException(ErrorCode.CorruptCheckpoint, $"checkpoint of shard {this.GetPrimaryKeyString()} holds {restored.Values.Length} values, expected {rowCount}x{setup.Table.Cols}");
             Serve(restored, new Updater(setup.Table.Optimizer, restored.Slots, restored.Values.Length), rowStart, rowCount);
             _checkpoint.State = new ShardState();
+            _logger.LogInformation("Shard {Shard} restored from its checkpoint at version {Version}, written {CheckpointedAt:O}",
+                this.GetPrimaryKeyString(), restored.Version, restored.CheckpointedAt);
         }
         this.RegisterGrainTimer(CheckpointOnTimer, new GrainTimerCreationOptions(_policy.Interval, _policy.Interval));
         _dataPort.Register(this.GetPrimaryKeyString(), this);
@@ -206,6 +209,7 @@ public sealed class ShardGrain : Grain, IShardGrain
             CheckpointError = _backoff.LastError,
             Activation = _activation,
             RestoredVersion = _restoredVersion,
+            FirstPushAt = _firstPushAt,
         });
     }
 
@@ -248,6 +252,7 @@ public sealed class ShardGrain : Grain, IShardGrain
                 throw new ParameterServerException(ErrorCode.NonFinite, $"gradient for shard {this.GetPrimaryKeyString()} holds NaN or Inf");
 
             _live.UpdateCount++;
+            _firstPushAt ??= DateTimeOffset.UtcNow;
             if (_pending is not null && clock >= 0)
             {
                 _pending.Add(clock, workerId, offset, gradient);
