@@ -16,12 +16,17 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string _directory;
-    private readonly int _blobPort = ConnectTests.FreePort();
+    private readonly int _blobPort;
     private readonly int _queuePort = ConnectTests.FreePort();
-    private readonly int _tablePort = ConnectTests.FreePort();
+    private readonly int _tablePort;
     private ChildProcess? _process;
 
-    private AzuriteProcess(string directory) => _directory = directory;
+    private AzuriteProcess(string directory, int blobPort, int tablePort)
+    {
+        _directory = directory;
+        _blobPort = blobPort;
+        _tablePort = tablePort;
+    }
 
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};" +
@@ -29,12 +34,25 @@ internal sealed class AzuriteProcess : IAsyncDisposable
 
     public int? Pid => _process?.Pid;
 
-    public static async Task<AzuriteProcess> StartAsync(string directory)
+    /// <summary>Starts one with its data in DIRECTORY/azurite, on free ports.</summary>
+    public static Task<AzuriteProcess> StartAsync(string directory) => StartAsync(directory, ConnectTests.FreePort(), ConnectTests.FreePort());
+
+    /// <summary>
+    /// Starts one in place of another that served <paramref name="connectionString"/> with its data in DIRECTORY/azurite
+    /// (deploy/local-cluster.sh's, for one): same data, same blob and table ports.
+    /// </summary>
+    public static Task<AzuriteProcess> ReplaceAsync(string directory, string connectionString) =>
+        StartAsync(directory, EndpointPort(connectionString, "BlobEndpoint"), EndpointPort(connectionString, "TableEndpoint"));
+
+    private static async Task<AzuriteProcess> StartAsync(string directory, int blobPort, int tablePort)
     {
-        var azurite = new AzuriteProcess(directory);
+        var azurite = new AzuriteProcess(directory, blobPort, tablePort);
         await azurite.StartAsync();
         return azurite;
     }
+
+    private static int EndpointPort(string connectionString, string endpoint) =>
+        new Uri(connectionString.Split(';').Single(p => p.StartsWith(endpoint + "=", StringComparison.Ordinal))[(endpoint.Length + 1)..]).Port;
 
     /// <summary>Starts it (again) on the same ports and data; returns once both services accept connections.</summary>
     public async Task StartAsync()

@@ -41,7 +41,12 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         }
     }
 
-    public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, string logPath)
+    /// <summary>
+    /// Starts <paramref name="fileName"/> with <paramref name="arguments"/> and, on top of the test's own environment,
+    /// <paramref name="environment"/>; its output goes to <paramref name="logPath"/>, <paramref name="name"/> names it in messages.
+    /// </summary>
+    public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, string logPath,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -52,6 +57,8 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         };
         foreach (var a in arguments)
             info.ArgumentList.Add(a);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[key] = value;
         var process = new Process { StartInfo = info };
         var child = new ChildProcess(name, process, logPath);
         process.OutputDataReceived += (_, e) => child.Append(e.Data);
@@ -76,12 +83,31 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>kill -9.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Waits for the process to exit; throws <see cref="TimeoutException"/> when it has not within <paramref name="timeout"/>.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} (pid {Pid}) did not exit within {timeout.TotalSeconds:0} s:\n{Tail()}");
+        }
+    }
+
+    /// <summary>
+    /// kill -9 of the process and of every process it started that is still its descendant (a script's children), then
+    /// a bounded wait: a descendant that escaped still holds the output pipes, whose end an unbounded wait would await.
+    /// </summary>
     public void Kill()
     {
         if (!HasExited)
-            _process.Kill();
-        _process.WaitForExit();
+            _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>SIGTERM, as Ctrl-C or a service manager stops it; SIGKILL if it has not exited within <paramref name="grace"/>.</summary>
@@ -100,6 +126,9 @@ internal sealed partial class ChildProcess : IAsyncDisposable
             Kill();
         }
     }
+
+    /// <summary>SIGTERM to a process by its PID, such as one a script started and named in a PID file.</summary>
+    public static void Terminate(int pid) => _ = Signal(pid, SigTerm);
 
     public ValueTask DisposeAsync()
     {

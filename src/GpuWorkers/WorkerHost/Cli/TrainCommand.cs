@@ -25,6 +25,8 @@ internal static class TrainCommand
     // machine the default minimum (2) lets a GEMM starve the chain until the pool injects threads, every step.
     private const int MinPoolThreads = 16;
 
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
+
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
         TrainArguments a;
@@ -98,9 +100,10 @@ internal static class TrainCommand
             await new Trainer(mlp, local, data.Train, data.Test, normalization, options, progress).RunAsync(ct);
             return;
         }
+        // Workers start beside silos that may still be joining, on a machine that may be busy: 10 s (the default) is short.
         var connection = a.ConnectionString is null
-            ? new ConnectionOptions { GatewayPort = a.GatewayPort }
-            : new ConnectionOptions { Clustering = ClusteringKind.Azure, ConnectionString = a.ConnectionString, ClusterId = a.ClusterId! };
+            ? new ConnectionOptions { GatewayPort = a.GatewayPort, ConnectTimeout = ConnectTimeout }
+            : new ConnectionOptions { Clustering = ClusteringKind.Azure, ConnectionString = a.ConnectionString, ClusterId = a.ClusterId!, ConnectTimeout = ConnectTimeout };
         await using var client = await ParameterServerClient.ConnectAsync(connection, ct);
         var model = await client.CreateModelAsync(spec, ct);
         await using var pipeline = new WorkerPipeline(model.ForWorker($"worker-{a.WorkerIndex}"), mlp.Parameters, device, a.Workers, logger, a.Encoding);

@@ -29,8 +29,10 @@ public sealed class WorkerPipeline : IParameterStore
     public static readonly TimeSpan JoinWait = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan _joinPoll = TimeSpan.FromMilliseconds(50);
-    // One WaitForClock call; a longer wait is several calls, each logged, so a stuck job shows in the log.
-    private static readonly TimeSpan _clockWait = TimeSpan.FromSeconds(30);
+    // One WaitForClock call; a longer wait is several calls, each logged and each after a repeated report of this
+    // worker's clock, so a stuck job shows in the log and one that lost the report recovers. Below the client's
+    // response timeout (30 s by default).
+    private static readonly TimeSpan _clockWait = TimeSpan.FromSeconds(10);
 
     private readonly ModelHandle _worker;
     private readonly StalenessGate _gate;
@@ -45,6 +47,8 @@ public sealed class WorkerPipeline : IParameterStore
     private Task? _nextPull;
     // Clocks finished: the job's clock when this worker joined plus the steps handed over since.
     private long _done;
+    // The last clock the chain reported to the job (its pushes acknowledged); the job's clock for this worker at join.
+    private long _reported;
     private long _steps;
     private long _waitedTicks;
 
@@ -80,7 +84,7 @@ public sealed class WorkerPipeline : IParameterStore
         if (_membership is not null) throw new InvalidOperationException("the pipeline has already started");
         _ct = ct;
         _membership = await JobMembership.JoinAsync(_worker, _logger, ct);
-        _done = _membership.StartClock;
+        _done = _reported = _membership.StartClock;
         _logger.LogInformation("Worker {Worker} joined model {Model} ({Consistency}) at clock {Clock}, lease {Lease}",
             _worker.WorkerId, _worker.Name, _worker.Spec.Consistency, _done, _membership.Lease);
         // Also when the job goes on from a clock > 0: peers that left before a restart join again at the same clock.
@@ -148,6 +152,7 @@ public sealed class WorkerPipeline : IParameterStore
     {
         await Cache.PushAsync(slot, clock, _ct);
         await _worker.ReportClockAsync(_worker.WorkerId, clock, _ct);
+        _reported = clock;
     };
 
     private Func<Task> PullFor(long? requiredClock) => async () =>
@@ -155,7 +160,13 @@ public sealed class WorkerPipeline : IParameterStore
         if (requiredClock is { } required)
         {
             while (await _worker.WaitForClockAsync(required, _clockWait, _ct) < required)
-                _logger.LogInformation("Worker {Worker} still waits for every worker to reach clock {Clock}", _worker.WorkerId, required);
+            {
+                _logger.LogInformation("Worker {Worker} still waits for every worker to reach clock {Clock}; reports its clock {Reported} again",
+                    _worker.WorkerId, required, _reported);
+                // A job whose silo was lost came back from its last saved progress, which may predate this worker's
+                // latest report: then every worker waits for this one. A repeated report changes nothing otherwise.
+                await _worker.ReportClockAsync(_worker.WorkerId, _reported, _ct);
+            }
         }
         await Cache.PullAsync(_ct);
     };
