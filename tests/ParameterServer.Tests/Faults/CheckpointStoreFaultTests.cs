@@ -106,6 +106,24 @@ public sealed class CheckpointStoreFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_job_whose_save_lost_its_answer_saves_again_over_what_landed()
+    {
+        var spec = await Grains.CreateModel("joblostanswer", ConsistencySpec.Async, Table);
+        var job = Grains.GetGrain<IModelGrain>(spec.Name);
+        await job.Join("w1");
+
+        // The save of w2's join lands but its answer is lost, and the repeated request fails the ETag check; the job
+        // writes over what landed, and its later saves (w1 leaving) go on.
+        _store.Current = FaultyCheckpointStorage.Mode.LoseNextAnswer;
+        await job.Join("w2");
+        await job.Leave("w1");
+        await job.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+
+        // The job comes back with w2 alone.
+        Assert.Equal(["w2"], (await job.GetStatus()).Workers.Select(w => w.WorkerId));
+    }
+
+    [Fact]
     public async Task A_job_goes_on_moving_its_clocks_while_the_save_of_its_progress_hangs()
     {
         var spec = await Grains.CreateModel("progresshang", ConsistencySpec.Async, Table);

@@ -19,9 +19,9 @@ namespace ParameterServer.Tests.Faults;
 [Trait("Category", ProcessCollection.Category)]
 public sealed partial class TrainingStorageOutageTests(BaselineTraining baseline, ITestOutputHelper output) : IDisposable
 {
-    // Long enough for the storage client's own retries of a write (3, exponential from 0.8 s: about 6 s) to give up a
-    // few times over, so that the shards' backoff shows.
-    private static readonly TimeSpan Down = TimeSpan.FromSeconds(20);
+    // Long enough for a shard's write to fail while the storage is away: the storage client repeats each request of a
+    // write (3 retries, exponential from 0.8 s) before the write fails, about 20 s in all here.
+    private static readonly TimeSpan Down = TimeSpan.FromSeconds(35);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("ps-training-outage-").FullName;
 
@@ -74,7 +74,8 @@ public sealed partial class TrainingStorageOutageTests(BaselineTraining baseline
             Assert.True(stepsDuring > 0, "no worker step was recorded while the storage was down");
             Assert.InRange(accuracy - reference, -0.01, 0.01);
             Assert.Empty(run.Alive());
-            // Retries with a delay that doubles from 0.5 s up to 4 s, each after the storage client gave up on a write.
+            // Retries with a delay that doubles from 0.5 s up to 4 s, each after the storage client gave up on a write (the
+            // doubling itself is CheckpointStoreFaultTests' business: here a shard fails once or twice).
             Assert.NotEmpty(retries);
             Assert.All(retries.Values, delays => Assert.Equal(delays.Select((_, i) => TimeSpan.FromSeconds(Math.Min(0.5 * (1 << Math.Min(i, 4)), 4))), delays));
             Assert.True(caughtUp > 0, "no shard logged a checkpoint written after failed attempts");

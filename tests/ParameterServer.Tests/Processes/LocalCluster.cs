@@ -62,7 +62,9 @@ internal sealed partial class LocalCluster : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (!WorkerLog(worker).Contains(text, StringComparison.Ordinal))
         {
-            if (_script.HasExited || clock.Elapsed > timeout)
+            if (_script.HasExited)
+                throw new InvalidOperationException($"local-cluster.sh exited with {_script.ExitCode} before worker {worker} logged '{text}':\n{_script.Tail()}");
+            if (clock.Elapsed > timeout)
                 throw new TimeoutException($"worker {worker} did not log '{text}' within {timeout.TotalSeconds:0} s:\n{_script.Tail()}");
             await Task.Delay(200);
         }
@@ -182,12 +184,13 @@ internal sealed partial class LocalCluster : IAsyncDisposable
         }
     }
 
-    // The first of `count` consecutive loopback ports that are all free now: the script gives silo i port P + i - 1.
+    // The first of `count` consecutive loopback ports that are all free now: the script gives silo i port P + i - 1. Below
+    // Linux's ephemeral range (32768 and up), where any outgoing connection may take a port between this check and the bind.
     private static int FreeRange(int count)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var first = Random.Shared.Next(20000, 60000);
+            var first = Random.Shared.Next(20000, 32000);
             var listeners = new List<TcpListener>();
             try
             {

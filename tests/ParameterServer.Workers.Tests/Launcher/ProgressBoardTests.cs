@@ -40,6 +40,18 @@ public sealed class ProgressBoardTests
     }
 
     [Fact]
+    public void A_run_that_resumed_a_job_in_its_second_epoch_has_curves_and_an_accuracy_from_there()
+    {
+        var board = new ProgressBoard(workers: 1, epochs: 2);
+        board.Apply(new WorkerStarted(0, "cpu", 600));
+        board.Apply(new EpochEnd(0, 2, 0.3, 0.84, 0.40, 10000));
+        board.Apply(new WorkerDone(0, 200, 4, 0.1));
+
+        Assert.Equal([(2, 0.3, 0.84, 0.40, 10000)], board.Curve().Select(Rounded));
+        Assert.Equal(0.84, board.Results("bsp", "cpu", seed: 1, wallSeconds: 5).TestAccuracy);
+    }
+
+    [Fact]
     public void Results_total_the_workers()
     {
         var results = TwoWorkersTwoEpochs().Results("ssp:2", "auto", seed: 4, wallSeconds: 12.5);

@@ -56,18 +56,17 @@ internal sealed class ProgressBoard
     }
 
     /// <summary>
-    /// Per epoch that any worker finished: the mean of the workers' training losses (equal partitions, so equal
-    /// weights) and the mean test accuracy and loss of the workers that evaluated, with the fewest test images any
-    /// of them evaluated on; and the seconds from the first worker's start to the last of these epoch ends.
+    /// Per epoch that any worker finished (from the first, or from the one a resumed job went on in): the mean of the
+    /// workers' training losses (equal partitions, so equal weights) and the mean test accuracy and loss of the workers
+    /// that evaluated, with the fewest test images any of them evaluated on; and the seconds from the first worker's
+    /// start to the last of these epoch ends.
     /// </summary>
     public IReadOnlyList<EpochPoint> Curve()
     {
         var points = new List<EpochPoint>();
-        for (var epoch = 1; ; epoch++)
+        foreach (var epoch in _workers.SelectMany(w => w.Epochs).Select(e => e.Epoch).Distinct().Order())
         {
             var ends = _workers.Select(w => w.Epochs.Find(e => e.Epoch == epoch)).OfType<EpochEnd>().ToList();
-            if (ends.Count == 0)
-                return points;
             var evaluated = ends.Where(e => e.TestAccuracy is not null).ToList();
             points.Add(new EpochPoint(
                 epoch,
@@ -77,6 +76,7 @@ internal sealed class ProgressBoard
                 evaluated.Count > 0 ? evaluated.Min(e => e.TestSamples) : 0,
                 _workers.Where(w => w.EpochSeconds.ContainsKey(epoch)).Max(w => w.EpochSeconds[epoch])));
         }
+        return points;
     }
 
     /// <summary>The results of a run in which every worker reported done.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Hosting;
 using ErrorCode = ParameterServer.Contracts.ErrorCode;
@@ -234,8 +235,27 @@ public sealed class ModelGrain : Grain, IModelGrain
             await _write.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         if (!change(_state.State))
             return;
-        _write = _state.WriteStateAsync();
+        _write = WriteOverStored();
         await _write;
+    }
+
+    /// <summary>
+    /// A write whose answer was lost (the store went away mid-request) may have landed, and every later write would then
+    /// fail the ETag check. This activation is the job's single writer: it takes the stored ETag and writes its state over it.
+    /// </summary>
+    private async Task WriteOverStored()
+    {
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            var state = _state.State;
+            await _state.ReadStateAsync();
+            _state.State = state;
+            await _state.WriteStateAsync();
+        }
     }
 
     /// <summary>
