@@ -94,7 +94,7 @@ public sealed partial class TrainingStorageOutageTests(BaselineTraining baseline
         Directory.GetFiles(Path.Combine(directory, "logs"), "silo-*.log").Select(File.ReadAllText);
 
     // ShardGrain's warning: "Checkpoint of shard S at version V failed (N in a row, ...); next background attempt in DELAY: ...".
-    [GeneratedRegex(@"Checkpoint of shard (?<shard>\S+) at version \d+ failed \(\d+ in a row, [^)]*\); next background attempt in (?<delay>[\d:.]+)")]
+    [GeneratedRegex(@"Checkpoint of shard (?<shard>\S+) at version \d+ failed \(\d+ in a row, [^)]*\); next background attempt in (?<delay>\d+:\d\d:\d\d(\.\d+)?)")]
     private static partial Regex FailedCheckpoint();
 
     // ShardGrain's line once a write succeeds after failures.
