@@ -62,7 +62,7 @@ public sealed class SiloKillTests(ITestOutputHelper output) : IDisposable
         var survivor = victim == first ? second : first;
         var moved = placed.Shards.Where(s => victim.Hosts(s.Info.Silo)).Select(s => s.Info.Shard).ToArray();
 
-        var killed = pusher.Kill(victim);
+        var killed = await pusher.KillAsync(victim);
         var recovered = await pusher.RecoveredAsync(moved, RecoveryBound);
         await Task.Delay(TimeSpan.FromSeconds(2));
         await pusher.StopAsync();
@@ -113,6 +113,9 @@ public sealed class SiloKillTests(ITestOutputHelper output) : IDisposable
         private readonly DateTimeOffset?[] _firstAfterKill = new DateTimeOffset?[Shards];
         private Task _loop = Task.CompletedTask;
         private volatile bool _killed;
+        // A kill the loop carries out between two pushes; the time it did.
+        private volatile SiloProcess? _victim;
+        private readonly TaskCompletionSource<DateTimeOffset> _killedAt = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _failed;
 
         public long Acknowledged => _acknowledged.Sum();
@@ -128,28 +131,30 @@ public sealed class SiloKillTests(ITestOutputHelper output) : IDisposable
 
         public long AcknowledgedBeforeKill(int shard) => _beforeKill[shard];
 
-        /// <summary>Kills the silo between two pushes, so that the counts before the kill are exact.</summary>
-        public DateTimeOffset Kill(SiloProcess silo)
+        /// <summary>
+        /// Has the loop kill the silo between two pushes, with none in flight: an answer sent just before the kill and
+        /// received after it would otherwise count after the kill but be part of what the job records as lost.
+        /// </summary>
+        public Task<DateTimeOffset> KillAsync(SiloProcess silo)
         {
-            lock (_beforeKill)
-            {
-                Array.Copy(_acknowledged, _beforeKill, Shards);
-                silo.Kill();
-                _killed = true;
-                return DateTimeOffset.UtcNow;
-            }
+            _victim = silo;
+            return _killedAt.Task;
         }
 
         public async Task<DateTimeOffset[]> RecoveredAsync(int[] shards, TimeSpan within)
         {
             var clock = Stopwatch.StartNew();
-            while (shards.Any(s => _firstAfterKill[s] is null))
+            while (true)
             {
-                if (clock.Elapsed > within)
-                    throw new TimeoutException($"shards {string.Join(", ", shards.Where(s => _firstAfterKill[s] is null))} acknowledged no push within {within.TotalSeconds} s of the kill");
+                lock (_beforeKill)
+                {
+                    if (shards.All(s => _firstAfterKill[s] is not null))
+                        return shards.Select(s => _firstAfterKill[s]!.Value).ToArray();
+                    if (clock.Elapsed > within)
+                        throw new TimeoutException($"shards {string.Join(", ", shards.Where(s => _firstAfterKill[s] is null))} acknowledged no push within {within.TotalSeconds} s of the kill");
+                }
                 await Task.Delay(50);
             }
-            return shards.Select(s => _firstAfterKill[s]!.Value).ToArray();
         }
 
         public async Task StopAsync()
@@ -168,6 +173,13 @@ public sealed class SiloKillTests(ITestOutputHelper output) : IDisposable
         {
             for (var shard = 0; !_stop.IsCancellationRequested; shard = (shard + 1) % Shards)
             {
+                if (!_killed && _victim is { } victim)
+                {
+                    Array.Copy(_acknowledged, _beforeKill, Shards);
+                    victim.Kill();
+                    _killed = true;
+                    _killedAt.SetResult(DateTimeOffset.UtcNow);
+                }
                 while (!_stop.IsCancellationRequested)
                 {
                     try
