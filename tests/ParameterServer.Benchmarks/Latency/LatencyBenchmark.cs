@@ -52,7 +52,7 @@ public static class LatencyBenchmark
             var models = new ModelHandle[_paths.Length];
             for (var p = 0; p < _paths.Length; p++)
             {
-                clients[p] = await ParameterServerClient.ConnectAsync(new ConnectionOptions { GatewayPort = silo.GatewayPort, DataPlane = _paths[p].DataPlane }, ct);
+                clients[p] = await ParameterServerClient.ConnectAsync(silo.Connection(_paths[p].DataPlane), ct);
                 models[p] = await clients[p].CreateModelAsync(spec, ct);
             }
             await using var raw = await RawSocketCopy.StartAsync(inFlight.Max(), payload);
@@ -68,7 +68,7 @@ public static class LatencyBenchmark
                 ("pull", (model, loop) => model.PullAsync(Table, pulled[loop], ct: ct), loop => raw.PullAsync(loop, rawPulled[loop])),
             };
 
-            Console.WriteLine($"latency: one 1x{Cols} row ({payload.Length} B) pushed to or pulled from paramserver silo (PID {silo.Id}) on loopback, " +
+            Console.WriteLine($"latency: one 1x{Cols} row ({payload.Length} B) pushed to or pulled from paramserver silo (PID {silo.Pid}) on loopback, " +
                 $"{seconds:0.##} s per point; reference: the same bytes on raw loopback sockets in process; {Environment.ProcessorCount} cores");
             foreach (var (_, ours, rawCall) in operations)
             {

@@ -6,6 +6,7 @@ using ParameterServer.Benchmarks.Latency;
 using ParameterServer.Benchmarks.Peers;
 using ParameterServer.Benchmarks.Scaling;
 using ParameterServer.Benchmarks.Training;
+using ParameterServer.Benchmarks.Transfer;
 using ParameterServer.Benchmarks.Updates;
 using ParameterServer.Benchmarks.Workers;
 
@@ -59,8 +60,8 @@ public static class ReportCommand
             f => LaneThroughputBenchmark.RunAsync(Quick("--seconds", "1", "--rounds", "1"), f));
         yield return new("latency", Sections.Latency, "small push and pull round trips",
             f => LatencyBenchmark.RunAsync(quick ? ["--seconds", "0.2", "--in-flight", "1,4,16,64"] : ["--seconds", "2"], f));
-        yield return NotOnMain("transfer", Sections.Transfer, "push and pull of 4 MiB shards, client process to silo process",
-            "the two-process transfer benchmark (branch dpint) is not on main yet");
+        yield return new("transfer", Sections.Transfer, "4 MiB shards, client process to silo process; against PyTorch RPC",
+            f => TransferBenchmark.RunAsync(quick ? ["--quick", "--in-flight", "1,4", "--seconds", "0.5", "--with-torch"] : ["--with-torch"], f));
         yield return new("overhead", Sections.Overhead, "1 worker through the parameter server against the same trainer standalone",
             f => WorkerOverheadBenchmark.RunAsync(Quick("--samples", "3200", "--rounds", "1"), f));
         yield return new("training", Sections.ScalingHere, "1, 2 and 4 CPU workers; ./run.sh against PyTorch",
@@ -71,8 +72,6 @@ public static class ReportCommand
                 if (quick) f.NotMeasured("here.w4", Sections.ScalingHere, "4 CPU workers", "--quick runs 1 and 2 workers for one epoch");
                 return code;
             });
-        yield return NotOnMain("pytorch-rpc", Sections.PyTorch, "torch_rpc_ps.py against our push and pull",
-            "needs our two-process push/pull (the transfer benchmark, branch dpint), not on main yet");
         yield return new("scaling", Sections.ScalingModel, "scaling past this machine (model)",
             f =>
             {
@@ -91,13 +90,6 @@ public static class ReportCommand
         figures.Add(new Figure("gpu.mlp.torch", Sections.Gpu, ilgpu.Name, "steps/s", ours, torch.GetProperty("steps_per_second").GetDouble(), "PyTorch"));
         return code;
     }
-
-    private static Step NotOnMain(string id, string section, string name, string reason) =>
-        new(id, section, name, f =>
-        {
-            f.NotMeasured(id, section, name, reason);
-            return Task.FromResult(0);
-        });
 
     private static async Task RunStepAsync(Step step, FigureSink figures)
     {

@@ -93,22 +93,22 @@ public static class TrainingBenchmark
                 : $"PyTorch did not reach {PeerTarget} in {epochs} epochs");
     }
 
-    /// <summary>Runs <c>psworker launch</c> to its end in a folder of its own (its logs go there) and reads its results.</summary>
+    /// <summary>Runs <c>psworker launch</c> to its end in a folder of its own (its run's logs go there) and reads its results.</summary>
     private static async Task<LaunchResults> LaunchAsync(int workers, int epochs, string runs, CancellationToken ct)
     {
         var folder = Directory.CreateDirectory(Path.Combine(runs, $"w{workers}")).FullName;
         var json = Path.Combine(folder, "results.json");
-        await using var launch = ChildProcess.Start(Executables.Psworker,
+        await using var launch = ChildProcess.Start("psworker launch", Executables.Psworker,
             ["launch", "--workers", $"{workers}", "--epochs", $"{epochs}", "--device", "cpu", "--silo", Executables.Paramserver,
                 "--json", json, "--plot", Path.Combine(folder, "curves.png")],
-            Path.Combine(folder, "launch.log"), workingDirectory: folder);
+            workingDirectory: folder);
         try
         {
             await launch.WaitForExitAsync(ct).WaitAsync(_runTimeout, ct);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"psworker launch --workers {workers} did not finish within {_runTimeout.TotalMinutes:0} minutes (PID {launch.Id}, killed):\n{launch.Tail()}");
+            throw new TimeoutException($"psworker launch --workers {workers} did not finish within {_runTimeout.TotalMinutes:0} minutes (PID {launch.Pid}, killed):\n{launch.Tail()}");
         }
         if (launch.ExitCode != 0)
             throw new InvalidOperationException($"psworker launch --workers {workers} exited with code {launch.ExitCode}:\n{launch.Tail()}");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using ParameterServer.Benchmarks.DataPlane;
+using ParameterServer.Benchmarks.Processes;
 
 namespace ParameterServer.Benchmarks.Transfer;
 

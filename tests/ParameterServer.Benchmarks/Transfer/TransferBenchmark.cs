@@ -1,16 +1,19 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using ParameterServer.Benchmarks.Processes;
+using ParameterServer.Benchmarks.Report;
 using ParameterServer.Client;
 using ParameterServer.Contracts;
 
 namespace ParameterServer.Benchmarks.Transfer;
 
 /// <summary>
-/// <c>transfer [--quick] [--with-torch] [--json PATH]</c>: issue 4's speed test. This process pushes and pulls 4 MiB
-/// shards of a table held by a real <c>paramserver silo</c> process, with 1, 2, 4 and 8 in flight, on the data
-/// plane's lanes (one lane per transfer in flight) and in plain grain calls; in the same run, a raw .NET socket copy of
-/// the same bytes to a peer process with as many connections, and with <c>--with-torch</c> a PyTorch RPC parameter
-/// server over TCP (Peers/torch_rpc_ps.py). Rounds alternate the paths so that the machine's noise hits them alike;
+/// <c>transfer [--quick] [--in-flight 1,2,4,8] [--seconds S] [--with-torch]</c>: issue 4's speed test and issue 6's items 1 and 7b. This process pushes and
+/// pulls 4 MiB shards of a table held by a real <c>paramserver silo</c> process, with 1, 2, 4 and 8 in flight, on the
+/// data plane's lanes (one lane per transfer in flight) and in plain grain calls; in the same run, a raw .NET socket
+/// copy of the same bytes to a peer process with as many connections, and with <c>--with-torch</c> a PyTorch RPC
+/// parameter server (Peers/torch_rpc_ps.py) with its default transports and over TCP only, with 1 and 4 in flight.
+/// Rounds alternate the paths so that the machine's noise hits them alike;
 /// each figure is the median round. CPU-seconds per GB count both processes (/proc/PID/stat). The silo applies SGD
 /// (lr 2^-10) to every push, and at the end every shard is checked against the closed form, so a figure is only
 /// reported for updates that really happened. Both child processes are stopped by PID, also on failure.
@@ -25,15 +28,14 @@ public static class TransferBenchmark
     private const float LearningRate = 1f / 1024;
     private const string Table = "w";
 
-    private static readonly int[] InFlight = [1, 2, 4, 8];
+    private static readonly int[] TorchInFlight = [1, 4];
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args, FigureSink figures)
     {
-        var quick = args.Contains("--quick");
-        var withTorch = args.Contains("--with-torch");
-        var jsonAt = Array.IndexOf(args, "--json");
-        var jsonPath = jsonAt >= 0 && jsonAt + 1 < args.Length ? args[jsonAt + 1] : null;
-        var duration = TimeSpan.FromSeconds(quick ? 1 : 2);
+        var quick = Options.Flag(args, "--quick");
+        var withTorch = Options.Flag(args, "--with-torch");
+        var inFlight = Options.IntList(args, "--in-flight", [1, 2, 4, 8]);
+        var duration = TimeSpan.FromSeconds(Options.Double(args, "--seconds", quick ? 1 : 2));
         var rounds = quick ? 1 : 3;
         var warmUp = TimeSpan.FromMilliseconds(quick ? 300 : 800);
 
@@ -42,21 +44,20 @@ public static class TransferBenchmark
         for (var i = 0; i < gradient.Length; i++)
             gradient[i] = i % 17 - 8;
         var pushes = new long[Shards];
-        var destinations = Enumerable.Range(0, InFlight.Max()).Select(_ => new float[ShardFloats]).ToArray();
-        var rawDestinations = Enumerable.Range(0, InFlight.Max()).Select(_ => new byte[ShardBytes]).ToArray();
+        var destinations = Enumerable.Range(0, inFlight.Max()).Select(_ => new float[ShardFloats]).ToArray();
+        var rawDestinations = Enumerable.Range(0, inFlight.Max()).Select(_ => new byte[ShardBytes]).ToArray();
         var gradientBytes = MemoryMarshal.AsBytes(gradient.AsSpan()).ToArray();
 
         Console.WriteLine($"transfer: {Shards} shards of {ShardBytes >> 20} MiB, this process and a silo process on loopback, " +
             $"{Environment.ProcessorCount} cores; {rounds} round(s) of {duration.TotalSeconds:0.#} s per figure, median");
-        var dataDirectory = Directory.CreateTempSubdirectory("ps-transfer-").FullName;
         var results = new Dictionary<(string Path, bool Push, int InFlight), List<Measurement>>();
         bool verified;
-        try
         {
-            await using var silo = await StartSiloAsync(dataDirectory);
-            await using var raw = await RawPeer.StartAsync(ShardBytes, InFlight.Max());
-            await using var lanes = await ParameterServerClient.ConnectAsync(Connection(silo.GatewayPort, new DataPlaneOptions { LanesPerSilo = InFlight.Max() }));
-            await using var grains = await ParameterServerClient.ConnectAsync(Connection(silo.GatewayPort, DataPlaneOptions.Off));
+            // A block of its own: the silo and the raw peer are gone before PyTorch runs, which then has the cores to itself.
+            await using var silo = await SiloProcess.StartAsync();
+            await using var raw = await RawPeer.StartAsync(ShardBytes, inFlight.Max());
+            await using var lanes = await ParameterServerClient.ConnectAsync(silo.Connection(new DataPlaneOptions { LanesPerSilo = inFlight.Max() }));
+            await using var grains = await ParameterServerClient.ConnectAsync(silo.Connection(DataPlaneOptions.Off));
             var spec = new ModelSpec
             {
                 Name = "transfer",
@@ -70,17 +71,17 @@ public static class TransferBenchmark
                 new("raw", raw.Pid,
                     (w, _) => raw.PushAsync(w, gradientBytes),
                     (w, _) => raw.PullAsync(w, rawDestinations[w])),
-                ThroughServer("lanes", silo.Pid, onLanes, gradient, destinations, pushes),
-                ThroughServer("grains", silo.Pid, onGrains, gradient, destinations, pushes),
+                ThroughServer("lanes", silo.Pid, onLanes, gradient, destinations, pushes, inFlight.Max()),
+                ThroughServer("grains", silo.Pid, onGrains, gradient, destinations, pushes, inFlight.Max()),
             ];
             foreach (var path in paths)
             {
-                await MeasureAsync(InFlight.Max(), warmUp, path.ServerPid, path.Push);
-                await MeasureAsync(InFlight.Max(), warmUp, path.ServerPid, path.Pull);
+                await MeasureAsync(inFlight.Max(), warmUp, path.ServerPid, path.Push);
+                await MeasureAsync(inFlight.Max(), warmUp, path.ServerPid, path.Pull);
             }
             for (var round = 0; round < rounds; round++)
             {
-                foreach (var n in InFlight)
+                foreach (var n in inFlight)
                 {
                     foreach (var push in new[] { true, false })
                     {
@@ -96,20 +97,11 @@ public static class TransferBenchmark
             verified = await VerifyAsync(onLanes, gradient, pushes);
             await silo.StopAsync();
         }
-        finally
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
 
-        var torch = withTorch ? await TorchPeer.MeasureAsync(duration, InFlight) : null;
-        var report = new TransferReport(ShardBytes, Shards, duration, rounds, InFlight,
-            results.ToDictionary(r => r.Key, r => Measurement.Median(r.Value)), torch, verified);
+        var torch = withTorch ? await TorchPeer.MeasureAsync(duration, TorchInFlight) : null;
+        var report = new TransferReport(ShardBytes, inFlight, results.ToDictionary(r => r.Key, r => Measurement.Median(r.Value)), torch, verified);
         report.Print(Console.Out);
-        if (jsonPath is not null)
-        {
-            report.WriteJson(jsonPath);
-            Console.WriteLine($"figures written to {jsonPath}");
-        }
+        report.AddFigures(figures);
         return verified ? 0 : 1;
     }
 
@@ -117,9 +109,9 @@ public static class TransferBenchmark
     /// Pushes and pulls through the client API. Worker w of n takes shards w, w + n, ... in turn, so no two transfers
     /// in flight touch one shard; every push is counted per shard for the final check.
     /// </summary>
-    private static TransferPath ThroughServer(string name, int siloPid, ModelHandle model, float[] gradient, float[][] destinations, long[] pushes)
+    private static TransferPath ThroughServer(string name, int siloPid, ModelHandle model, float[] gradient, float[][] destinations, long[] pushes, int maxInFlight)
     {
-        var turns = new int[InFlight.Max()];
+        var turns = new int[maxInFlight];
         int NextShard(int w, int n) => (w + n * turns[w]++) % Shards;
         return new TransferPath(name, siloPid,
             async (w, n) =>
@@ -171,23 +163,5 @@ public static class TransferBenchmark
             }
         }
         return true;
-    }
-
-    private static ConnectionOptions Connection(int gatewayPort, DataPlaneOptions dataPlane) =>
-        new() { GatewayPort = gatewayPort, ClusterId = SiloProcess.ClusterId, ConnectTimeout = TimeSpan.FromSeconds(60), DataPlane = dataPlane };
-
-    private static async Task<SiloProcess> StartSiloAsync(string dataDirectory)
-    {
-        var silo = SiloProcess.Start(dataDirectory);
-        try
-        {
-            await silo.WaitUntilReadyAsync();
-            return silo;
-        }
-        catch
-        {
-            await silo.DisposeAsync();
-            throw;
-        }
     }
 }
