@@ -14,11 +14,12 @@ internal static class TorchPeer
 
     public sealed record Figures(string TorchVersion, bool UpdatesVerified, IReadOnlyDictionary<(string Mode, bool Push, int InFlight), Measurement> Transfers);
 
-    public static async Task<Figures> MeasureAsync(TimeSpan duration, IReadOnlyList<int> inFlight)
+    /// <summary>Runs the peer in each of <paramref name="modes"/> (comma-separated: default, tcp).</summary>
+    public static async Task<Figures> MeasureAsync(TimeSpan duration, IReadOnlyList<int> inFlight, string modes)
     {
-        Console.WriteLine("  torch_rpc_ps.py, default transports and TCP only ...");
+        Console.WriteLine($"  torch_rpc_ps.py, modes {modes} ...");
         var output = await PeerRunner.RunJsonAsync("torch_rpc_ps.py",
-            ["--seconds", duration.TotalSeconds.ToString(CultureInfo.InvariantCulture), "--modes", $"{Default},{Tcp}", "--in-flight", string.Join(',', inFlight)],
+            ["--seconds", duration.TotalSeconds.ToString(CultureInfo.InvariantCulture), "--modes", modes, "--in-flight", string.Join(',', inFlight)],
             TimeSpan.FromMinutes(10));
         var transfers = new Dictionary<(string, bool, int), Measurement>();
         foreach (var row in output.GetProperty("figures").EnumerateArray())

@@ -8,7 +8,7 @@ using ParameterServer.Contracts;
 namespace ParameterServer.Benchmarks.Transfer;
 
 /// <summary>
-/// <c>transfer [--quick] [--in-flight 1,2,4,8] [--seconds S] [--with-torch]</c>: issue 4's speed test and issue 6's items 1 and 7b. This process pushes and
+/// <c>transfer [--quick] [--in-flight 1,2,4,8] [--seconds S] [--with-torch] [--torch-modes default,tcp]</c>: issue 4's speed test and issue 6's items 1 and 7b. This process pushes and
 /// pulls 4 MiB shards of a table held by a real <c>paramserver silo</c> process, with 1, 2, 4 and 8 in flight, on the
 /// data plane's lanes (one lane per transfer in flight) and in plain grain calls; in the same run, a raw .NET socket
 /// copy of the same bytes to a peer process with as many connections, and with <c>--with-torch</c> a PyTorch RPC
@@ -34,6 +34,7 @@ public static class TransferBenchmark
     {
         var quick = Options.Flag(args, "--quick");
         var withTorch = Options.Flag(args, "--with-torch");
+        var torchModes = Options.Text(args, "--torch-modes", $"{TorchPeer.Default},{TorchPeer.Tcp}");
         var inFlight = Options.IntList(args, "--in-flight", [1, 2, 4, 8]);
         var duration = TimeSpan.FromSeconds(Options.Double(args, "--seconds", quick ? 1 : 2));
         var rounds = quick ? 1 : 3;
@@ -98,7 +99,9 @@ public static class TransferBenchmark
             await silo.StopAsync();
         }
 
-        var torch = withTorch ? await TorchPeer.MeasureAsync(duration, TorchInFlight) : null;
+        // PyTorch at the counts issue 6 names (1 and 4 in flight) that this run measured too.
+        var torchInFlight = TorchInFlight.Intersect(inFlight).ToArray();
+        var torch = withTorch && torchInFlight.Length > 0 ? await TorchPeer.MeasureAsync(duration, torchInFlight, torchModes) : null;
         var report = new TransferReport(ShardBytes, inFlight, results.ToDictionary(r => r.Key, r => Measurement.Median(r.Value)), torch, verified);
         report.Print(Console.Out);
         report.AddFigures(figures);
