@@ -50,6 +50,15 @@ public sealed record ConnectionOptions
     /// <example><c>var o = new ConnectionOptions { ConnectTimeout = TimeSpan.FromSeconds(2) };</c></example>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a call waits for its answer before it fails with a <see cref="TimeoutException"/> (Orleans' default,
+    /// 30 s). A call to a shard whose silo dies through another silo's gateway fails only then: a shorter timeout lets a
+    /// client retry on the shard's new silo sooner. It must exceed the longest call the client makes, such as
+    /// <see cref="ModelHandle.WaitForClockAsync"/> with its timeout.
+    /// </summary>
+    /// <example><c>var o = new ConnectionOptions { ResponseTimeout = TimeSpan.FromSeconds(5) };</c></example>
+    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How tensor bytes travel: on lanes to the silos' data ports (the default) or in grain calls.</summary>
     /// <example><c>var o = new ConnectionOptions { DataPlane = DataPlaneOptions.Off };</c></example>
     public DataPlaneOptions DataPlane { get; init; } = new();
@@ -68,6 +77,8 @@ public sealed record ConnectionOptions
             throw Invalid("cluster id and service id must not be empty");
         if (ConnectTimeout <= TimeSpan.Zero)
             throw Invalid("connect timeout must be positive");
+        if (ResponseTimeout <= TimeSpan.Zero)
+            throw Invalid("response timeout must be positive");
         DataPlane.Validate();
     }
 

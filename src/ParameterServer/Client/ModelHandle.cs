@@ -57,8 +57,10 @@ public sealed class ModelHandle
 
     /// <summary>
     /// Pushes a gradient for rows [rowStart, rowStart + gradient.Length / cols) of a table: checked here (table,
-    /// length, rows, NaN/Inf), cut per shard, encoded, sent with up to 8 calls in flight; completes when every shard
-    /// has acknowledged. A refused gradient reaches no shard.
+    /// length, rows, NaN/Inf), cut per shard, encoded, sent with up to 8 in flight (on the data plane's lanes where the
+    /// shard's silo has a data port, in grain calls otherwise); completes when every shard has acknowledged. A refused
+    /// gradient reaches no shard. A slice whose silo dies under it is sent again once its shard is back on a live silo
+    /// (for up to 2 minutes); if the lost answer was that of an applied push, it applies twice.
     /// </summary>
     /// <example><c>await model.PushAsync("fc1", gradient, rowStart: 0, clock: step);</c></example>
     public async Task PushAsync(string table, ReadOnlyMemory<float> gradient, int rowStart = 0, long clock = -1,
@@ -74,8 +76,9 @@ public sealed class ModelHandle
 
     /// <summary>
     /// Pulls rows [rowStart, rowStart + dest.Length / cols) of a table into <paramref name="dest"/>, cut per shard and
-    /// fetched in parallel. Each shard's rows are one version of that shard; use a <see cref="TableReplica"/> to
-    /// fetch only the shards that changed.
+    /// fetched in parallel (a whole shard on a lane straight into <paramref name="dest"/> where its silo has a data port).
+    /// Each shard's rows are one version of that shard; use a <see cref="TableReplica"/> to fetch only the shards that
+    /// changed.
     /// </summary>
     /// <example><c>var w = new float[rows * cols]; await model.PullAsync("fc1", w);</c></example>
     public async Task PullAsync(string table, Memory<float> dest, int rowStart = 0,
@@ -103,12 +106,12 @@ public sealed class ModelHandle
     public Task<JoinReply> JoinAsync(string workerId, CancellationToken ct = default)
     {
         Names.Validate(workerId, "worker");
-        return _model.Join(workerId).WaitAsync(ct);
+        return TransientRetry.RunAsync(() => _model.Join(workerId), ct);
     }
 
     /// <summary>Renews a worker's lease; call it more often than <see cref="ModelSpec.WorkerLease"/>.</summary>
     /// <example><c>await model.HeartbeatAsync("worker-0");</c></example>
-    public Task HeartbeatAsync(string workerId, CancellationToken ct = default) => _model.Heartbeat(workerId).WaitAsync(ct);
+    public Task HeartbeatAsync(string workerId, CancellationToken ct = default) => TransientRetry.RunAsync(() => _model.Heartbeat(workerId), ct);
 
     /// <summary>Reports that a worker finished <paramref name="clock"/> steps; call it after that step's pushes completed.</summary>
     /// <example><c>await model.ReportClockAsync("worker-0", step + 1);</c></example>
@@ -116,7 +119,7 @@ public sealed class ModelHandle
     {
         if (clock < 0)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} must be >= 0");
-        return _model.ReportClock(workerId, clock).WaitAsync(ct);
+        return TransientRetry.RunAsync(() => _model.ReportClock(workerId, clock), ct);
     }
 
     /// <summary>
@@ -128,12 +131,12 @@ public sealed class ModelHandle
     {
         if (timeout < TimeSpan.Zero)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"timeout {timeout} is negative");
-        return _model.WaitForMinClock(clock, timeout).WaitAsync(ct);
+        return TransientRetry.RunAsync(() => _model.WaitForMinClock(clock, timeout), ct);
     }
 
     /// <summary>Removes a worker from the job: the minimum clock stops waiting for it.</summary>
     /// <example><c>await model.LeaveAsync("worker-0");</c></example>
-    public Task LeaveAsync(string workerId, CancellationToken ct = default) => _model.Leave(workerId).WaitAsync(ct);
+    public Task LeaveAsync(string workerId, CancellationToken ct = default) => TransientRetry.RunAsync(() => _model.Leave(workerId), ct);
 
     /// <summary>The job's workers, their clocks and the staleness between the fastest and the slowest.</summary>
     /// <example><c>var s = await model.GetStatusAsync(); Console.WriteLine($"{s.Workers.Count} workers, staleness {s.Staleness}");</c></example>

@@ -77,6 +77,7 @@ public sealed class ParameterServerClient : IAsyncDisposable
                 await Task.Delay(RetryDelay, token);
                 return true;
             });
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
             client.AddMessageSizeLimit();
         });
         var host = builder.Build();
@@ -109,7 +110,7 @@ public sealed class ParameterServerClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
-        await Grains.GetGrain<IModelGrain>(spec.Name).Create(spec).WaitAsync(ct);
+        await TransientRetry.RunAsync(() => Grains.GetGrain<IModelGrain>(spec.Name).Create(spec), ct);
         return new ModelHandle(Grains, spec, _lanes);
     }
 
@@ -118,7 +119,7 @@ public sealed class ParameterServerClient : IAsyncDisposable
     public async Task<ModelHandle> OpenModelAsync(string name, CancellationToken ct = default)
     {
         Names.Validate(name, "model");
-        var spec = await Grains.GetGrain<IModelGrain>(name).GetSpec().WaitAsync(ct);
+        var spec = await TransientRetry.RunAsync(() => Grains.GetGrain<IModelGrain>(name).GetSpec(), ct);
         return new ModelHandle(Grains, spec, _lanes);
     }
 

@@ -17,6 +17,8 @@ internal sealed class TableShards
     private readonly IShardGrain[] _shards;
     private readonly string[] _keys;
     private readonly ShardLanes? _lanes;
+    private readonly IModelGrain _model;
+    private readonly ShardActivations _activations;
 
     public TableShards(IGrainFactory grains, string model, TableSpec spec, ShardLanes? lanes)
     {
@@ -29,6 +31,8 @@ internal sealed class TableShards
             _shards[s] = grains.GetGrain<IShardGrain>(_keys[s]);
         }
         _lanes = lanes;
+        _model = grains.GetGrain<IModelGrain>(model);
+        _activations = new ShardActivations(_keys);
     }
 
     public TableLayout Layout { get; }
@@ -58,16 +62,25 @@ internal sealed class TableShards
             throw new ParameterServerException(ErrorCode.NonFinite, $"gradient for table '{Spec.Name}' overflows float16 (|g| >= {Fp16Overflow})");
     }
 
-    public async ValueTask PushSliceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, string workerId, long clock, TensorEncoding encoding, CancellationToken ct)
+    /// <summary>Pushes one slice, repeated while its shard's silo is being replaced (<see cref="TransientRetry"/>).</summary>
+    public ValueTask PushSliceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, string workerId, long clock, TensorEncoding encoding, CancellationToken ct) =>
+        new(TransientRetry.RunAsync(() => PushSliceOnceAsync(slice, gradient, workerId, clock, encoding, ct).AsTask(), ct));
+
+    /// <summary>Pulls one slice into its place in <paramref name="dest"/> (the request's rows), repeated while its shard's
+    /// silo is being replaced; returns the shard's version, or null when the shard answered that
+    /// <paramref name="knownVersion"/> is current and nothing was written.</summary>
+    public ValueTask<long?> PullSliceAsync(ShardSlice slice, Memory<float> dest, long knownVersion, TensorEncoding encoding, CancellationToken ct) =>
+        new(TransientRetry.RunAsync(() => PullSliceOnceAsync(slice, dest, knownVersion, encoding, ct).AsTask(), ct));
+
+    private async ValueTask PushSliceOnceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, string workerId, long clock, TensorEncoding encoding, CancellationToken ct)
     {
         var cols = Spec.Cols;
         var values = gradient.Slice(slice.RequestOffset * cols, slice.RowCount * cols);
         var commit = new PushCommit { WorkerId = workerId, Clock = clock, RowOffset = slice.RowOffset, RowCount = slice.RowCount, Encoding = encoding };
-        if (_lanes is not null && await _lanes.TryPushAsync(_shards[slice.Shard], _keys[slice.Shard], commit, values, ct))
-            return;
+        var reply = _lanes is null ? null : await _lanes.TryPushAsync(_shards[slice.Shard], _keys[slice.Shard], commit, values, ct);
         // A fresh array per call: Orleans passes [Immutable] payloads by reference to a co-hosted grain, which may keep
         // it (BSP buffers gradients until the clock completes), so a pooled buffer could be overwritten under it.
-        await _shards[slice.Shard].Push(new PushRequest
+        reply ??= await _shards[slice.Shard].Push(new PushRequest
         {
             WorkerId = workerId,
             Clock = clock,
@@ -76,11 +89,24 @@ internal sealed class TableShards
             Encoding = encoding,
             Payload = PayloadCodec.Encode(values.Span, encoding),
         });
+        if (_activations.Observe(slice.Shard, reply) is { } regression)
+            await ReportAsync(regression);
     }
 
-    /// <summary>Pulls one slice into its place in <paramref name="dest"/> (the request's rows); returns the shard's
-    /// version, or null when the shard answered that <paramref name="knownVersion"/> is current and nothing was written.</summary>
-    public async ValueTask<long?> PullSliceAsync(ShardSlice slice, Memory<float> dest, long knownVersion, TensorEncoding encoding, CancellationToken ct)
+    // The push succeeded whatever becomes of the report: a report that fails (the job's silo is the one being lost)
+    // costs the job a statistic, and the next client to notice the restore reports it.
+    private async Task ReportAsync(VersionRegression regression)
+    {
+        try
+        {
+            await _model.ReportRegression(regression);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+        }
+    }
+
+    private async ValueTask<long?> PullSliceOnceAsync(ShardSlice slice, Memory<float> dest, long knownVersion, TensorEncoding encoding, CancellationToken ct)
     {
         var cols = Spec.Cols;
         var rows = dest.Slice(slice.RequestOffset * cols, slice.RowCount * cols);

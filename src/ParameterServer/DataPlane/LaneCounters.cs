@@ -17,7 +17,7 @@ public sealed class LaneCounters
 
     public long PushBytes => Interlocked.Read(ref _pushBytes);
 
-    /// <summary>Pulls answered with a snapshot's bytes (not those answered "current").</summary>
+    /// <summary>Pulls answered with a snapshot's bytes (not those answered "current"), counted as the answer begins.</summary>
     public long Pulls => Interlocked.Read(ref _pulls);
 
     public long PullBytes => Interlocked.Read(ref _pullBytes);

@@ -147,8 +147,9 @@ internal sealed class ServerLane
                     $"snapshot of shard {header.ShardKey} is {snapshot.Bytes.Length} bytes, over the lane maximum of {_options.MaxPayloadBytes}", ct);
             else
             {
-                await _lane.SendAsync(new FrameHeader(FrameKind.PullData, header.Token, "", snapshot.Bytes.Length, snapshot.Version, header.Encoding), snapshot.Bytes, ct);
+                // Counted as it is answered, before the client can have it all: whoever reads the counters after a pull sees it.
                 _counters.CountPull(snapshot.Bytes.Length);
+                await _lane.SendAsync(new FrameHeader(FrameKind.PullData, header.Token, "", snapshot.Bytes.Length, snapshot.Version, header.Encoding), snapshot.Bytes, ct);
             }
         }
     }

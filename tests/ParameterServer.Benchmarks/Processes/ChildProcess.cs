@@ -1,21 +1,19 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace ParameterServer.Benchmarks.Processes;
 
 /// <summary>
 /// A process a benchmark started and must stop (a <c>paramserver silo</c>, the transfer's raw peer, a
-/// <c>psworker launch</c>), with its output lines kept. Stopped by its PID: <see cref="StopAsync"/> sends SIGTERM and
-/// kills it after a bound; disposing kills it (with its children) if it still runs, and so does an interrupt or
-/// termination of the benchmark itself (SIGINT, SIGTERM, SIGHUP), so that nothing outlives a failed or cancelled run.
+/// <c>psworker launch</c>), with its output lines kept. Stopped by its PID: disposing kills it (with its children) if it
+/// still runs, and so does an interrupt or termination of the benchmark itself (SIGINT, SIGTERM, SIGHUP), so that
+/// nothing outlives a failed or cancelled run.
 /// Its standard input stays open while this process lives: a child may take its closing as the sign to end.
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
     private const int TailLines = 40;
-    private static readonly TimeSpan _stopTimeout = TimeSpan.FromSeconds(60);
     private static readonly ConcurrentDictionary<int, Process> _running = new();
     private static readonly Lazy<PosixSignalRegistration[]> _signals = new(() =>
         [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP }.Select(s => PosixSignalRegistration.Create(s, _ => KillAll()))]);
@@ -92,24 +90,6 @@ internal sealed class ChildProcess : IAsyncDisposable
         lock (_lines)
         {
             return string.Join('\n', _lines.TakeLast(TailLines));
-        }
-    }
-
-    /// <summary>SIGTERM (a silo then writes its checkpoints and leaves the cluster), a bounded wait, killed if it overruns.</summary>
-    public async Task StopAsync()
-    {
-        if (_process.HasExited) return;
-        using (var kill = Process.Start("kill", ["-TERM", Pid.ToString(CultureInfo.InvariantCulture)]))
-            await kill.WaitForExitAsync();
-        using var timeout = new CancellationTokenSource(_stopTimeout);
-        try
-        {
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync(CancellationToken.None);
         }
     }
 

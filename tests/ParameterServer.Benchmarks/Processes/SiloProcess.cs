@@ -55,9 +55,6 @@ internal sealed class SiloProcess : IAsyncDisposable
     public ConnectionOptions Connection(DataPlaneOptions dataPlane) =>
         new() { GatewayPort = GatewayPort, ClusterId = ClusterId, ConnectTimeout = TimeSpan.FromSeconds(60), DataPlane = dataPlane };
 
-    /// <summary>Stops it gracefully (SIGTERM): it deactivates its shards, writing their checkpoints.</summary>
-    public Task StopAsync() => _process.StopAsync();
-
     public async ValueTask DisposeAsync()
     {
         await _process.DisposeAsync();

@@ -15,8 +15,8 @@ namespace ParameterServer.Benchmarks.Report;
 /// <summary>
 /// <c>report [--quick] [--json PATH]</c> (what ./bench.sh runs): every benchmark in sequence, each handing its figures
 /// to one sink; a benchmark that fails or cannot run leaves a "not measured" row with the reason rather than stopping
-/// the others. Writes the figures, the machine and its load average before and after to PATH. --quick shortens every
-/// measurement (under 2 minutes on a 2-core machine); the figures are noisier, not different in kind.
+/// the others. --quick shortens every measurement (under 2 minutes on a 2-core machine); the figures are noisier, not
+/// different in kind, and what it skips is a "not measured" row. The table and the JSON are written by Program.cs.
 /// </summary>
 public static class ReportCommand
 {
@@ -25,27 +25,8 @@ public static class ReportCommand
 
     public static async Task<int> RunAsync(string[] args, FigureSink figures)
     {
-        var quick = Options.Flag(args, "--quick");
-        var jsonPath = Options.OptionalText(args, "--json");
-        var machine = MachineInfo.Current();
-        var loadBefore = MachineInfo.LoadAverage();
-        var started = DateTimeOffset.Now;
-        var clock = Stopwatch.StartNew();
-        Console.WriteLine($"== report{(quick ? " (quick)" : "")}: {machine}; load average {Load(loadBefore)}; {started:yyyy-MM-dd HH:mm:ss zzz}");
-
-        foreach (var step in Steps(quick))
+        foreach (var step in Steps(Options.Flag(args, "--quick")))
             await RunStepAsync(step, figures);
-
-        var loadAfter = MachineInfo.LoadAverage();
-        Console.WriteLine();
-        Console.WriteLine($"== report done in {clock.Elapsed.TotalSeconds:F0} s on {machine.Cores} cores ({machine.CpuModel}); " +
-            $"load average before {Load(loadBefore)}, after {Load(loadAfter)}");
-        if (jsonPath is not null)
-        {
-            new ReportJson(args, quick, machine, loadBefore, loadAfter, started, clock.Elapsed.TotalSeconds,
-                FigureTable.Summary(figures.Figures), figures.Figures).Write(jsonPath);
-            Console.WriteLine($"figures written to {Path.GetFullPath(jsonPath)}");
-        }
         return 0;
     }
 
@@ -63,10 +44,12 @@ public static class ReportCommand
         yield return new("transfer", Sections.Transfer, "4 MiB shards, client process to silo process; against PyTorch RPC",
             async f =>
             {
-                // Quick: 4 in flight (the goals' point) and the PyTorch peer over TCP only (the one with a goal).
-                var code = await TransferBenchmark.RunAsync(
-                    quick ? ["--quick", "--in-flight", "4", "--seconds", "0.5", "--with-torch", "--torch-modes", "tcp"] : ["--with-torch"], f);
-                if (quick) f.NotMeasured("pytorch.rpc.default", Sections.PyTorch, "lanes against PyTorch RPC with its default transports", "--quick measures its TCP mode only");
+                if (!quick) return await TransferBenchmark.RunAsync(["--with-torch"], f);
+                // Quick: 4 in flight (where issue 4 sets its goals) and PyTorch over TCP only (the one with a goal).
+                var code = await TransferBenchmark.RunAsync(["--quick", "--in-flight", "4", "--seconds", "0.5", "--with-torch", "--torch-modes", TorchPeer.Tcp], f);
+                f.NotMeasured("transfer.quick", Sections.Transfer, "push and pull at 1, 2 and 8 in flight", "--quick measures 4 in flight only");
+                f.NotMeasured("pytorch.transfer.quick", Sections.PyTorch, "lanes against PyTorch RPC with its default transports, and at 1 in flight",
+                    "--quick measures PyTorch over TCP at 4 in flight only");
                 return code;
             });
         yield return new("overhead", Sections.Overhead, "1 worker through the parameter server against the same trainer standalone",
@@ -117,8 +100,6 @@ public static class ReportCommand
         }
         Console.WriteLine($"({step.Id}: {clock.Elapsed.TotalSeconds:F1} s)");
     }
-
-    private static string Load(double[] load) => load.Length == 0 ? "unknown" : string.Join(' ', load.Select(l => l.ToString("F2")));
 
     private static string FirstLine(string message)
     {

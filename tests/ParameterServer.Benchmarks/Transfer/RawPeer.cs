@@ -9,7 +9,7 @@ namespace ParameterServer.Benchmarks.Transfer;
 /// <summary>
 /// The raw socket end of the transfer benchmark in a process of its own, as the silo is: <c>raw-peer --bytes N</c>
 /// listens on a free loopback port, prints it, and serves <see cref="RawCopyProtocol"/> on every connection until its
-/// standard input closes (its parent ended) or it gets SIGTERM. <see cref="StartAsync"/> runs it and connects to it.
+/// standard input closes (its parent ended) or it is killed. <see cref="StartAsync"/> runs it and connects to it.
 /// </summary>
 internal sealed class RawPeer : IAsyncDisposable
 {
@@ -23,7 +23,7 @@ internal sealed class RawPeer : IAsyncDisposable
     {
         _process = process;
         _connections = connections;
-        _scratch = connections.Select(_ => new byte[4]).ToArray();
+        _scratch = [.. connections.Select(_ => new byte[4])];
     }
 
     public int Pid => _process.Pid;
@@ -31,8 +31,7 @@ internal sealed class RawPeer : IAsyncDisposable
     /// <summary>The peer's main: serves until stdin closes.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        var at = Array.IndexOf(args, "--bytes");
-        var bytes = int.Parse(args[at + 1], CultureInfo.InvariantCulture);
+        var bytes = Options.Int(args, "--bytes", 4 << 20);
         var snapshot = new byte[bytes];
         new Random(1).NextBytes(snapshot);
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -52,7 +51,7 @@ internal sealed class RawPeer : IAsyncDisposable
     }
 
     /// <summary>Starts a peer process of this executable and opens <paramref name="connections"/> connections to it.</summary>
-    public static async Task<RawPeer> StartAsync(int bytes, int connections)
+    public static async Task<RawPeer> StartAsync(int bytes, int connections, CancellationToken ct = default)
     {
         // Run as an apphost, or as `dotnet ParameterServer.Benchmarks.dll`.
         var self = Environment.ProcessPath!;
@@ -60,13 +59,13 @@ internal sealed class RawPeer : IAsyncDisposable
         var process = ChildProcess.Start("raw peer", self, [.. prefix, "raw-peer", "--bytes", bytes.ToString(CultureInfo.InvariantCulture)]);
         try
         {
-            var line = await process.WaitForLineAsync(ListeningMarker, TimeSpan.FromSeconds(30));
+            var line = await process.WaitForLineAsync(ListeningMarker, TimeSpan.FromSeconds(30), ct);
             var port = int.Parse(line[(line.IndexOf(ListeningMarker, StringComparison.Ordinal) + ListeningMarker.Length)..], CultureInfo.InvariantCulture);
             var streams = new NetworkStream[connections];
             for (var i = 0; i < connections; i++)
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), ct);
                 streams[i] = new NetworkStream(socket, ownsSocket: true);
             }
             return new RawPeer(process, streams);
@@ -86,7 +85,6 @@ internal sealed class RawPeer : IAsyncDisposable
     {
         foreach (var connection in _connections)
             await connection.DisposeAsync();
-        await _process.StopAsync();
         await _process.DisposeAsync();
     }
 }

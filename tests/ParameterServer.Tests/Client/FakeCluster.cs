@@ -95,6 +95,13 @@ internal sealed class FakeModel(ModelSpec spec) : IModelGrain
     public Task<long> WaitForMinClock(long clock, TimeSpan timeout) => throw new NotSupportedException();
     public Task<ModelStatus> GetStatus() => throw new NotSupportedException();
     public Task<int> Checkpoint() => throw new NotSupportedException();
+    public List<VersionRegression> Regressions { get; } = [];
+
+    public Task ReportRegression(VersionRegression regression)
+    {
+        lock (Regressions) Regressions.Add(regression);
+        return Task.CompletedTask;
+    }
 }
 
 internal sealed class FakeShard(FakeCluster cluster, int rows, int cols) : IShardGrain
@@ -106,7 +113,22 @@ internal sealed class FakeShard(FakeCluster cluster, int rows, int cols) : IShar
 
     public long Version { get; set; }
 
+    /// <summary>The activation a push's reply names; a restore starts a later one.</summary>
+    public long Activation { get; set; } = 1;
+
+    public long RestoredVersion { get; set; }
+
     public List<PushRequest> Pushes { get; } = [];
+
+    /// <summary>What a silo loss does to a shard: a new activation, back at its checkpoint.</summary>
+    public void Restore(long checkpointedVersion)
+    {
+        lock (_lock)
+        {
+            Activation++;
+            Version = RestoredVersion = checkpointedVersion;
+        }
+    }
 
     public List<PullRequest> Pulls { get; } = [];
 
@@ -115,7 +137,7 @@ internal sealed class FakeShard(FakeCluster cluster, int rows, int cols) : IShar
         lock (_lock)
         {
             Pushes.Add(request);
-            return new PushReply { Version = ++Version, Applied = true };
+            return new PushReply { Version = ++Version, Applied = true, Activation = Activation, RestoredVersion = RestoredVersion };
         }
     });
 

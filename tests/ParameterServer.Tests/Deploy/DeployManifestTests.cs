@@ -227,7 +227,7 @@ public sealed class DeployManifestTests
 
         Assert.Equal("Job", Text(At(rendered, "kind")));
         Assert.EndsWith(":cuda", Text(At(container, "image")));
-        Assert.Equal("cuda:0", Text(At(Items(At(container, "env")).Single(), "value")));
+        Assert.Equal("cuda:0", Text(At(Items(At(container, "env")).Single(e => Text(At(e, "name")) == "WORKER_DEVICE"), "value")));
         Assert.Equal("1", Text(At(container, "resources", "limits", "nvidia.com/gpu")));
         Assert.Equal("2", Text(At(container, "resources", "requests", "cpu")));
     }

@@ -45,6 +45,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IDisposable
         var connection = SiloProcess.AzureConnection(clusterId, azurite.ConnectionString);
 
         TableStatus down, back;
+        DateTimeOffset stopped;
         long pushedDuringOutage;
         (int, int) ports;
         await using (var first = await SiloProcess.StartAsync(_directory, "silo-1", options))
@@ -55,6 +56,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IDisposable
             await Task.Delay(TimeSpan.FromSeconds(1));
 
             var before = pusher.Pushes;
+            stopped = DateTimeOffset.UtcNow;
             await azurite.StopAsync();
             await Task.Delay(Down);
             pushedDuringOutage = pusher.Pushes - before;
@@ -65,7 +67,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IDisposable
             back = await Eventually(model, t => t.Shards.All(s => s.Info.CheckpointFailures == 0 && s.Info.CheckpointedVersion >= restartedAt[s.Info.Shard]),
                 TimeSpan.FromSeconds(60));
             output.WriteLine($"{pushedDuringOutage} pushes served in {Down.TotalSeconds:0} s without storage; checkpoints failed " +
-                $"{string.Join(", ", down.Shards.Select(s => s.Info.CheckpointFailures))} times ({down.Shards[0].Info.CheckpointError}); " +
+                $"{string.Join(", ", down.Shards.Select(s => s.Info.CheckpointFailures))} times ({down.Shards.Select(s => s.Info.CheckpointError).FirstOrDefault(e => e is not null)}); " +
                 $"caught up {catchUp.Elapsed.TotalSeconds:0.0} s after Azurite was back");
 
             await pusher.StopAsync();
@@ -77,8 +79,10 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IDisposable
         var checkpointed = (await ReadAfterRestart(options, ports, connection, spec)).ToArray();
 
         Assert.True(pushedDuringOutage > 0, "no push was served while the storage was down");
-        Assert.All(down.Shards, s => Assert.True(s.Info.CheckpointFailures > 0, $"shard {s.Info.Shard}: no failed checkpoint during the outage"));
-        Assert.All(down.Shards, s => Assert.NotNull(s.Info.CheckpointError));
+        // No checkpoint landed while the storage was down; the status says why for a shard whose storage client has
+        // given up on a write (it retries one for ~15 s; a write caught by the stop may hang longer).
+        Assert.All(down.Shards, s => Assert.True(s.Info.CheckpointedAt < stopped, $"shard {s.Info.Shard} checkpointed during the outage"));
+        Assert.Contains(down.Shards, s => s.Info.CheckpointFailures > 0 && s.Info.CheckpointError is not null);
         Assert.All(back.Shards, s => Assert.Null(s.Info.CheckpointError));
         // The restarted silo serves each shard at its last checkpoint, values and version from the same write.
         Assert.All(checkpointed, c => Assert.All(c.Values, v => Assert.Equal(-c.Version / 1024f, v)));

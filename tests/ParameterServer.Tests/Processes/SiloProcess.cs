@@ -5,7 +5,7 @@ using ParameterServer.Tests.Client;
 namespace ParameterServer.Tests.Processes;
 
 /// <summary>
-/// A <c>paramserver silo</c> process on free loopback ports: with Azure Table clustering and Azure Blob checkpoints
+/// A <c>paramserver silo</c> process on free loopback ports (the data port too): with Azure Table clustering and Azure Blob checkpoints
 /// given a connection string, else localhost clustering and checkpoints under a data directory.
 /// </summary>
 internal sealed class SiloProcess : IAsyncDisposable
@@ -20,6 +20,8 @@ internal sealed class SiloProcess : IAsyncDisposable
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
     }
+
+    public string Name => _process.Name;
 
     public int Pid => _process.Pid;
 
@@ -50,7 +52,8 @@ internal sealed class SiloProcess : IAsyncDisposable
         var gatewayPort = ports?.Gateway ?? ConnectTests.FreePort();
         var process = ChildProcess.Start(name, Repository.Dotnet,
         [
-            Repository.ParamServer, "silo", "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), .. options,
+            // Any free data port: silos of one test, a restarted silo and anything else on the machine never collide on it.
+            Repository.ParamServer, "silo", "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), "--data-port", "-1", .. options,
         ], Path.Combine(directory, $"{name}.log"));
         var silo = new SiloProcess(process, siloPort, gatewayPort);
         try

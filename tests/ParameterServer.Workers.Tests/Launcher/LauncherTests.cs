@@ -32,7 +32,7 @@ public sealed class LauncherTests
         Assert.Equal(("cpu", "bsp", 2, 2), (results.Device, results.Consistency, results.Workers, results.Epochs));
         Assert.Empty(await Pids.Survivors(job.Pids()));
 
-        Assert.Matches(@"^silo --silo-port \d+ --gateway-port \d+ --data-dir /\S+$", job.SiloArgs);
+        Assert.Matches(@"^silo --silo-port \d+ --gateway-port \d+ --data-port -1 --data-dir /\S+$", job.SiloArgs);
         Assert.Equal(2, job.WorkerArgs.Length);
         Assert.Matches(
             @"^train --gateway-port \d+ --model fashion-mnist-mlp --worker-index 0 --workers 2 --epochs 2 --consistency bsp --device auto --seed 1 --data /\S+/data --batch-size 128 --optimizer adam --learning-rate 0.002 --encoding fp32$",

@@ -4,9 +4,9 @@ using System.Net.Sockets;
 namespace ParameterServer.WorkerHost.Launch;
 
 /// <summary>
-/// The command line of the run's silo, <c>paramserver silo --silo-port P --gateway-port G --data-dir DIR</c>:
-/// localhost clustering on the two ports, checkpoints under DIR. The contract between this launcher and the
-/// paramserver host.
+/// The command line of the run's silo, <c>paramserver silo --silo-port P --gateway-port G --data-port -1 --data-dir DIR</c>:
+/// localhost clustering on the two ports, the data plane on any free port (the workers learn it from the shards),
+/// checkpoints under DIR. The contract between this launcher and the paramserver host.
 /// </summary>
 internal sealed record SiloArguments(int SiloPort, int GatewayPort, string DataDirectory)
 {
@@ -22,5 +22,5 @@ internal sealed record SiloArguments(int SiloPort, int GatewayPort, string DataD
     }
 
     public IReadOnlyList<string> ToArgs() =>
-        ["silo", "--silo-port", SiloPort.ToString(), "--gateway-port", GatewayPort.ToString(), "--data-dir", DataDirectory];
+        ["silo", "--silo-port", SiloPort.ToString(), "--gateway-port", GatewayPort.ToString(), "--data-port", "-1", "--data-dir", DataDirectory];
 }

@@ -24,11 +24,11 @@ internal sealed class ShardLanes(DataPlaneOptions options) : IDisposable
     /// <summary>Whether the shard's silo has a data port (asked once, then cached).</summary>
     public async ValueTask<bool> ReachableAsync(IShardGrain shard, string shardKey) => await _endpoints.GetAsync(shard, shardKey) is not null;
 
-    /// <summary>Pushes <paramref name="values"/> on a lane and commits them; false when the push must go in a grain call instead.</summary>
-    public async ValueTask<bool> TryPushAsync(IShardGrain shard, string shardKey, PushCommit commit, ReadOnlyMemory<float> values, CancellationToken ct)
+    /// <summary>Pushes <paramref name="values"/> on a lane and commits them; null when the push must go in a grain call instead.</summary>
+    public async ValueTask<PushReply?> TryPushAsync(IShardGrain shard, string shardKey, PushCommit commit, ReadOnlyMemory<float> values, CancellationToken ct)
     {
         if (await _endpoints.GetAsync(shard, shardKey) is not { } endpoint)
-            return false;
+            return null;
         byte[]? encoded = null;
         try
         {
@@ -50,8 +50,7 @@ internal sealed class ShardLanes(DataPlaneOptions options) : IDisposable
                 try
                 {
                     var token = await _lanes.SendPushAsync(endpoint, shardKey, (byte)commit.Encoding, payload, ct);
-                    await shard.CommitPush(commit with { Token = token });
-                    return true;
+                    return await shard.CommitPush(commit with { Token = token });
                 }
                 catch (LaneException)
                 {
@@ -62,7 +61,7 @@ internal sealed class ShardLanes(DataPlaneOptions options) : IDisposable
                     // The shard moved, or the commit came after the token expired: nothing was applied; send again.
                 }
                 if (await NextEndpointAsync(shard, shardKey, endpoint, transfer, retrySameEndpoint: !laneFailed) is not { } next)
-                    return false;
+                    return null;
                 endpoint = next;
             }
         }

@@ -35,4 +35,10 @@ public interface IModelGrain : IGrainWithStringKey
 
     /// <summary>Checkpoints every shard of the model now; returns the number of shards written.</summary>
     Task<int> Checkpoint();
+
+    /// <summary>
+    /// Records that a shard came back behind versions a client had been acknowledged (a lost silo); the job keeps the
+    /// largest report per restore and shows the loss in <see cref="ModelStatus.Losses"/>.
+    /// </summary>
+    Task ReportRegression(VersionRegression regression);
 }

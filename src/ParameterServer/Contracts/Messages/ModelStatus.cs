@@ -19,6 +19,11 @@ public sealed record ModelStatus
     /// <summary>The smallest clock of the live workers (the last completed clock when none is live).</summary>
     [Id(2)] public long MinClock { get; init; }
     [Id(3)] public long MaxClock { get; init; }
+    /// <summary>The shards that came back from a checkpoint older than what clients had been told, and how much was lost.</summary>
+    [Id(4)] public IReadOnlyList<ShardLoss> Losses { get; init; } = [];
+
+    /// <summary>Acknowledged updates lost over all shards: the sum of their version regressions.</summary>
+    public long LostUpdates => Losses.Sum(l => l.LostUpdates);
 
     /// <summary>How many clocks the fastest worker is ahead of the slowest.</summary>
     public long Staleness => MaxClock - MinClock;
@@ -31,4 +36,31 @@ public sealed record JoinReply
     /// <summary>The clock the worker starts from (the job's minimum clock).</summary>
     [Id(0)] public long Clock { get; init; }
     [Id(1)] public TimeSpan Lease { get; init; }
+}
+
+/// <summary>
+/// A client saw a shard answer from a new activation that started at <see cref="RestoredVersion"/> (its last
+/// checkpoint), after an earlier activation had acknowledged versions up to <see cref="LastAcknowledged"/>: the updates
+/// in between were lost with a silo.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record VersionRegression
+{
+    /// <summary>The shard's key, "{model}/{table}/{shard}".</summary>
+    [Id(0)] public required string Shard { get; init; }
+    /// <summary>The new activation, as <see cref="PushReply.Activation"/>.</summary>
+    [Id(1)] public long Activation { get; init; }
+    [Id(2)] public long RestoredVersion { get; init; }
+    [Id(3)] public long LastAcknowledged { get; init; }
+}
+
+/// <summary>One shard's restores from a checkpoint behind its acknowledged updates, as the job recorded them.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ShardLoss
+{
+    [Id(0)] public required string Shard { get; init; }
+    /// <summary>How many times the shard came back behind what clients had been told.</summary>
+    [Id(1)] public int Restores { get; init; }
+    /// <summary>Acknowledged updates lost, summed over the restores (each: last acknowledged - restored version).</summary>
+    [Id(2)] public long LostUpdates { get; init; }
 }

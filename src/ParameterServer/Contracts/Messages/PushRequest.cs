@@ -24,4 +24,8 @@ public sealed record PushReply
     [Id(0)] public long Version { get; init; }
     /// <summary>False when the gradient was buffered until its clock completes (BSP).</summary>
     [Id(1)] public bool Applied { get; init; }
+    /// <summary>Which activation of the shard answered (UTC ticks when it started): a later one after a silo loss.</summary>
+    [Id(2)] public long Activation { get; init; }
+    /// <summary>The version this activation started from: its last checkpoint.</summary>
+    [Id(3)] public long RestoredVersion { get; init; }
 }

@@ -22,6 +22,10 @@ public sealed record ShardInfo
     [Id(10)] public int CheckpointFailures { get; init; }
     /// <summary>Why the last checkpoint write failed; null when the last one succeeded.</summary>
     [Id(11)] public string? CheckpointError { get; init; }
+    /// <summary>The activation serving the shard (UTC ticks when it started), as <see cref="PushReply.Activation"/>.</summary>
+    [Id(12)] public long Activation { get; init; }
+    /// <summary>The version the activation started from: its last checkpoint.</summary>
+    [Id(13)] public long RestoredVersion { get; init; }
 }
 
 /// <summary>Statistics of one shard's values.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Hosting;
 using ErrorCode = ParameterServer.Contracts.ErrorCode;
@@ -7,30 +8,49 @@ namespace ParameterServer.Grains.Models;
 /// <summary>
 /// A model (job), keyed by its name: creates the shards of its tables, tracks the workers' clocks and gates them
 /// by the minimum clock. Under BSP it has every shard apply a clock's combined gradient before anyone waiting
-/// for that clock goes on.
+/// for that clock goes on. The job's progress (its workers, their clocks, the completed clock) is saved when a worker
+/// joins or leaves and, while clocks move, as often as the shards checkpoint, so a job whose silo is lost, or a whole
+/// cluster that restarts, goes on from there: its workers stay members (with a fresh lease) and resume at their clocks.
 /// </summary>
 public sealed class ModelGrain : Grain, IModelGrain
 {
     private static readonly TimeSpan MinLeaseCheck = TimeSpan.FromMilliseconds(10);
 
     private readonly IPersistentState<ModelState> _state;
+    private readonly CheckpointPolicyOptions _policy;
     private readonly WorkerClocks _workers = new();
     // Callers of WaitForMinClock, one completion per awaited clock.
     private readonly SortedDictionary<long, TaskCompletionSource> _waiters = [];
     private IShardGrain[] _shards = [];
     // The highest minimum clock reached (under BSP: applied by every shard). Workers join at it.
     private long _completedClock;
+    // Clocks moved since the progress was last saved.
+    private bool _progressChanged;
 
-    public ModelGrain([PersistentState("model", StorageNames.Checkpoints)] IPersistentState<ModelState> state) => _state = state;
+    public ModelGrain([PersistentState("model", StorageNames.Checkpoints)] IPersistentState<ModelState> state, IOptions<CheckpointPolicyOptions> policy)
+    {
+        _state = state;
+        _policy = policy.Value;
+    }
 
     private ModelSpec Spec => _state.State.Spec
         ?? throw new ParameterServerException(ErrorCode.UnknownModel, $"model '{this.GetPrimaryKeyString()}' does not exist");
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (_state.State.Spec is { } spec) Serve(spec);
+        if (_state.State.Spec is { } spec)
+        {
+            var now = DateTimeOffset.UtcNow;
+            foreach (var (worker, clock) in _state.State.Workers)
+                _workers.Join(worker, clock, now);
+            _completedClock = _state.State.CompletedClock;
+            Serve(spec);
+        }
         return Task.CompletedTask;
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _progressChanged ? SaveProgress() : Task.CompletedTask;
 
     public async Task Create(ModelSpec spec)
     {
@@ -65,13 +85,15 @@ public sealed class ModelGrain : Grain, IModelGrain
 
     public Task<ModelSpec> GetSpec() => Task.FromResult(Spec);
 
-    public Task<JoinReply> Join(string workerId)
+    public async Task<JoinReply> Join(string workerId)
     {
         var lease = Spec.WorkerLease;
         // The same rule as the client's: an id is part of every status and log line.
         Names.Validate(workerId, "worker");
+        var members = _workers.Count;
         var clock = _workers.Join(workerId, _completedClock, DateTimeOffset.UtcNow);
-        return Task.FromResult(new JoinReply { Clock = clock, Lease = lease });
+        if (_workers.Count != members) await SaveProgress();
+        return new JoinReply { Clock = clock, Lease = lease };
     }
 
     public Task Heartbeat(string workerId)
@@ -81,10 +103,12 @@ public sealed class ModelGrain : Grain, IModelGrain
         return Task.CompletedTask;
     }
 
-    public Task Leave(string workerId)
+    public async Task Leave(string workerId)
     {
         _ = Spec;
-        return _workers.Leave(workerId) ? Advance() : Task.CompletedTask;
+        if (!_workers.Leave(workerId)) return;
+        await Advance();
+        await SaveProgress();
     }
 
     public Task ReportClock(string workerId, long clock)
@@ -93,6 +117,7 @@ public sealed class ModelGrain : Grain, IModelGrain
         if (clock < 0)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} of worker '{workerId}' is negative");
         _workers.Report(workerId, clock, DateTimeOffset.UtcNow);
+        _progressChanged = true;
         return Advance();
     }
 
@@ -116,7 +141,34 @@ public sealed class ModelGrain : Grain, IModelGrain
         Workers = _workers.Statuses(),
         MinClock = _workers.MinClock ?? _completedClock,
         MaxClock = _workers.MaxClock ?? _completedClock,
+        Losses = _state.State.Losses
+            .Select(l => new ShardLoss { Shard = l.Key, Restores = l.Value.Restores, LostUpdates = l.Value.LostUpdates })
+            .OrderBy(l => l.Shard, StringComparer.Ordinal)
+            .ToArray(),
     });
+
+    public async Task ReportRegression(VersionRegression regression)
+    {
+        var spec = Spec;
+        if (regression?.Shard is null)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"a regression report to model '{spec.Name}' names no shard");
+        var (model, table, shard) = TableLayout.ParseShardKey(regression.Shard);
+        if (model != spec.Name)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"shard {regression.Shard} is not a shard of model '{spec.Name}'");
+        var tableSpec = spec.FindTable(table) ?? throw new ParameterServerException(ErrorCode.UnknownTable, $"model '{spec.Name}' has no table '{table}'");
+        new TableLayout(tableSpec).ShardRange(shard);
+        if (regression.Activation <= 0 || regression.RestoredVersion < 0 || regression.LastAcknowledged <= regression.RestoredVersion)
+            throw new ParameterServerException(ErrorCode.InvalidArgument,
+                $"regression of shard {regression.Shard} from version {regression.LastAcknowledged} to {regression.RestoredVersion} in activation {regression.Activation} is not one");
+
+        var losses = _state.State.Losses;
+        if (!losses.TryGetValue(regression.Shard, out var record))
+            record = new ShardLossRecord();
+        if (!record.Merge(regression))
+            return;
+        losses[regression.Shard] = record;
+        await _state.WriteStateAsync();
+    }
 
     public async Task<int> Checkpoint()
     {
@@ -132,13 +184,32 @@ public sealed class ModelGrain : Grain, IModelGrain
             .ToArray();
         var check = spec.WorkerLease / 4 > MinLeaseCheck ? spec.WorkerLease / 4 : MinLeaseCheck;
         this.RegisterGrainTimer(ExpireLeases, new GrainTimerCreationOptions(check, check));
+        this.RegisterGrainTimer(() => _progressChanged ? SaveProgress() : Task.CompletedTask, new GrainTimerCreationOptions(_policy.Interval, _policy.Interval));
     }
 
-    private Task ExpireLeases()
+    private async Task ExpireLeases()
     {
-        _workers.Expire(DateTimeOffset.UtcNow, Spec.WorkerLease);
+        var expired = _workers.Expire(DateTimeOffset.UtcNow, Spec.WorkerLease);
         // Also retries a BSP clock whose application failed.
-        return Advance();
+        await Advance();
+        if (expired > 0) await SaveProgress();
+    }
+
+    private async Task SaveProgress()
+    {
+        var state = _state.State;
+        state.Workers = _workers.Statuses().ToDictionary(w => w.WorkerId, w => w.Clock, StringComparer.Ordinal);
+        state.CompletedClock = _completedClock;
+        _progressChanged = false;
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch
+        {
+            _progressChanged = true;
+            throw;
+        }
     }
 
     /// <summary>

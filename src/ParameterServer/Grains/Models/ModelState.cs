@@ -4,11 +4,23 @@ using ParameterServer.Grains.Persistence;
 
 namespace ParameterServer.Grains.Models;
 
-/// <summary>What a model grain persists: its spec. Workers and clocks are live membership and are not kept.</summary>
+/// <summary>
+/// What a model grain persists: its spec, its progress (the workers with their clocks, the completed clock) and the
+/// shards restored behind acknowledged updates.
+/// </summary>
 [GenerateSerializer, MessagePackObject]
 public sealed class ModelState
 {
     /// <summary>Null until the model is created.</summary>
     [Id(0), Key(0), MessagePackFormatter(typeof(SpecFormatter<ModelSpec>))]
     public ModelSpec? Spec { get; set; }
+
+    /// <summary>By shard key.</summary>
+    [Id(1), Key(1)] public Dictionary<string, ShardLossRecord> Losses { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The members of the job and their clocks when the progress was last saved.</summary>
+    [Id(2), Key(2)] public Dictionary<string, long> Workers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The job's completed clock when the progress was last saved.</summary>
+    [Id(3), Key(3)] public long CompletedClock { get; set; }
 }

@@ -45,6 +45,10 @@ public sealed class ShardGrain : Grain, IShardGrain
     private int _rowCount;
     private int _cols;
     private readonly CheckpointBackoff _backoff;
+    // Tells this activation's answers from an earlier one's: a client that sees a later activation start from a
+    // version below what it was acknowledged reports the loss to the job.
+    private readonly long _activation = DateTime.UtcNow.Ticks;
+    private long _restoredVersion;
     private Task _write = Task.CompletedTask;
 
     public ShardGrain(
@@ -200,6 +204,8 @@ public sealed class ShardGrain : Grain, IShardGrain
             Silo = RuntimeIdentity,
             CheckpointFailures = _backoff.Failures,
             CheckpointError = _backoff.LastError,
+            Activation = _activation,
+            RestoredVersion = _restoredVersion,
         });
     }
 
@@ -225,6 +231,7 @@ public sealed class ShardGrain : Grain, IShardGrain
         _rowCount = rowCount;
         _cols = live.Setup!.Table.Cols;
         _pending = live.Setup.Consistency == ConsistencyMode.Bsp ? new ClockAccumulator(live.Values.Length) : null;
+        _restoredVersion = live.Version;
     }
 
     /// <summary>The one path of every push, whether its bytes came in the call or on a lane: validate in full, then apply or buffer.</summary>
@@ -244,10 +251,10 @@ public sealed class ShardGrain : Grain, IShardGrain
             if (_pending is not null && clock >= 0)
             {
                 _pending.Add(clock, workerId, offset, gradient);
-                return new PushReply { Version = _live.Version, Applied = false };
+                return new PushReply { Version = _live.Version, Applied = false, Activation = _activation, RestoredVersion = _restoredVersion };
             }
             Apply(gradient, offset);
-            return new PushReply { Version = _live.Version, Applied = true };
+            return new PushReply { Version = _live.Version, Applied = true, Activation = _activation, RestoredVersion = _restoredVersion };
         }
         finally
         {

@@ -172,6 +172,25 @@ internal static class BadRequests
                 _ => model.Checkpoint(),
             };
         }),
+        new("report a regression that is none (versions not falling, negative, no activation)", ErrorCode.InvalidArgument, 1, (t, r) =>
+        {
+            var (setup, _) = AnyShard(r, AsyncModel);
+            var key = TableLayout.ShardKey(setup.Model, setup.Table.Name, setup.Shard);
+            VersionRegression[] reports =
+            [
+                new() { Shard = key, Activation = 1 + r.Next(1000), RestoredVersion = 10, LastAcknowledged = 10 - r.Next(11) },
+                new() { Shard = key, Activation = 1 + r.Next(1000), RestoredVersion = -1 - r.Next(1000), LastAcknowledged = 5 },
+                new() { Shard = key, Activation = -r.Next(1000), RestoredVersion = 1, LastAcknowledged = 5 },
+                new() { Shard = TableLayout.ShardKey(BspModel.Name, "w", 0), Activation = 1, RestoredVersion = 1, LastAcknowledged = 5 },
+                new() { Shard = null!, Activation = 1, RestoredVersion = 1, LastAcknowledged = 5 },
+            ];
+            return t.Model(AsyncModel.Name).ReportRegression(r.Next(6) == 0 ? null! : reports[r.Next(reports.Length)]);
+        }),
+        new("report a regression of a shard the model does not have", ErrorCode.UnknownShard, 1, (t, r) =>
+        {
+            string[] keys = ["chaos-async/sgd/3", "chaos-async/adamw/99", "garbage", "chaos-async/sgd/-4"];
+            return t.Model(AsyncModel.Name).ReportRegression(new VersionRegression { Shard = keys[r.Next(keys.Length)], Activation = 1, RestoredVersion = 1, LastAcknowledged = 9 });
+        }),
         new("add an invalid name to the model directory", ErrorCode.InvalidSpec, 1, (t, r) =>
         {
             string?[] names = [null, "", "a b", "../x", new string('m', Names.MaxLength + 1)];

@@ -18,7 +18,7 @@ internal sealed record StatusReport(IReadOnlyList<ModelReport> Models)
 }
 
 internal sealed record ModelReport(string Name, string Consistency, long MinClock, long MaxClock, long Staleness,
-    IReadOnlyList<WorkerReport> Workers, IReadOnlyList<TableReport> Tables)
+    IReadOnlyList<WorkerReport> Workers, IReadOnlyList<TableReport> Tables, long LostUpdates, IReadOnlyList<ShardLoss> Losses)
 {
     public static async Task<ModelReport> CollectAsync(ModelHandle model, CancellationToken ct)
     {
@@ -30,7 +30,8 @@ internal sealed record ModelReport(string Name, string Consistency, long MinCloc
         var tables = new List<TableReport>(model.Spec.Tables.Count);
         foreach (var t in model.Spec.Tables)
             tables.Add(TableReport.From(await model.GetTableStatusAsync(t.Name, ct)));
-        return new ModelReport(model.Name, model.Spec.Consistency.ToString(), status.MinClock, status.MaxClock, status.Staleness, workers, tables);
+        return new ModelReport(model.Name, model.Spec.Consistency.ToString(), status.MinClock, status.MaxClock, status.Staleness, workers, tables,
+            status.LostUpdates, status.Losses);
     }
 }
 

@@ -17,6 +17,8 @@ internal static class StatusTables
         foreach (var model in report.Models)
         {
             console.WriteLine($"model {model.Name}: {model.Consistency}, {model.Workers.Count} worker(s), clocks {model.MinClock}..{model.MaxClock}, staleness {model.Staleness}");
+            if (model.Losses.Count > 0)
+                console.WriteLine($"lost updates: {model.LostUpdates} ({string.Join(", ", model.Losses.Select(l => $"{l.Shard}: {l.LostUpdates} in {l.Restores} restore(s)"))})");
             if (model.Workers.Count > 0)
                 console.Write(Workers(model));
             console.Write(Tables(model));

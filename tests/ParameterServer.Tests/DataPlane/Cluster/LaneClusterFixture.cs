@@ -58,25 +58,23 @@ public sealed class LaneClusterFixture : IAsyncLifetime
     public SiloHandle Hosting(string shardKey) => Cluster.GetActiveSilos().Single(silo => DataPort(silo).Hosts(shardKey));
 
     /// <summary>
-    /// Deactivates a shard and activates it again on <paramref name="silo"/>, by a call that carries the silo as its
-    /// placement hint: how a shard moves when its silo shuts down or the cluster rebalances.
+    /// Moves a shard to <paramref name="silo"/> as Orleans moves a grain when the cluster rebalances: it deactivates
+    /// where it is (leaving that silo's data port) and activates on the silo named by the placement hint.
     /// </summary>
     public async Task MoveAsync(string shardKey, SiloHandle silo)
     {
         var shard = Grains.GetGrain<IShardGrain>(shardKey);
-        await shard.Cast<IGrainManagementExtension>().DeactivateOnIdle();
-        Assert.True(SpinWait.SpinUntil(() => !Cluster.GetActiveSilos().Any(s => DataPort(s).Hosts(shardKey)), TimeSpan.FromSeconds(10)),
-            $"shard {shardKey} did not deactivate");
         RequestContext.Set(IPlacementDirector.PlacementHintKey, silo.SiloAddress);
         try
         {
-            await shard.GetInfo();
+            await shard.Cast<IGrainManagementExtension>().MigrateOnIdle();
         }
         finally
         {
             RequestContext.Remove(IPlacementDirector.PlacementHintKey);
         }
-        Assert.True(DataPort(silo).Hosts(shardKey), $"shard {shardKey} reactivated elsewhere than on {silo.SiloAddress}");
+        await shard.GetInfo(); // waits for the new activation
+        Assert.True(DataPort(silo).Hosts(shardKey), $"shard {shardKey} moved elsewhere than to {silo.SiloAddress}");
     }
 
     /// <summary>What every silo's data port has moved so far.</summary>

@@ -5,9 +5,9 @@ using Xunit;
 namespace ParameterServer.Tests.DataPlane.Cluster;
 
 /// <summary>
-/// A shard deactivates and reactivates on the other silo between a push's send and its commit: the commit finds no
-/// push under its token there, the client resolves the shard again and sends the bytes to its new silo. The update is
-/// applied exactly once; the orphaned bytes on the old silo expire.
+/// A shard moves to the other silo (deactivated on one, activated on the other) between a push's send and its commit:
+/// the commit finds no push under its token there, the client resolves the shard again and sends the bytes to its new
+/// silo. The update is applied exactly once; the orphaned bytes on the old silo expire.
 /// </summary>
 [Collection(LaneClusterCollection.Name)]
 public sealed class ShardMovedTests(LaneClusterFixture fixture)
