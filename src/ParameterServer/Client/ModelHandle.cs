@@ -63,7 +63,7 @@ public sealed class ModelHandle
     /// sent again, once its shard is back on a live silo, for up to 2 minutes; each slice carries an identity the shard
     /// de-duplicates on, so a repeated slice is applied once. A slice applied after its shard's last checkpoint and lost
     /// with its silo is applied again when repeated, since the restored shard lost it. A slice repeated after 64 later
-    /// slices of this client reached its shard is refused with <see cref="ErrorCode.StalePush"/>: the shard no longer
+    /// slices from this handle reached its shard is refused with <see cref="ErrorCode.StalePush"/>: the shard no longer
     /// remembers whether it took it.
     /// </summary>
     /// <example><c>await model.PushAsync("fc1", gradient, rowStart: 0, clock: step);</c></example>

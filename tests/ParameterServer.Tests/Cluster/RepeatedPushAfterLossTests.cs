@@ -32,8 +32,8 @@ public sealed class RepeatedPushAfterLossTests : IAsyncLifetime
         _store = new FaultyCheckpointStorage(local);
         _silo = await SiloWithCheckpointStorage.StartAsync(silo =>
         {
-            // Checkpoints only on demand and on deactivation, within the test.
-            silo.AddParameterServerGrains(p => (p.EveryUpdates, p.Interval) = (1000, TimeSpan.FromMinutes(10)));
+            // Checkpoints every second update and on deactivation, never on the interval within the test.
+            silo.AddParameterServerGrains(p => (p.EveryUpdates, p.Interval) = (2, TimeSpan.FromMinutes(10)));
             silo.Services.AddGrainStorage(StorageNames.Checkpoints, (_, _) => _store);
         });
     }
@@ -46,7 +46,7 @@ public sealed class RepeatedPushAfterLossTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_push_the_checkpoint_holds_is_answered_and_one_lost_after_it_is_applied_again()
+    public async Task Pushes_the_checkpoint_holds_are_answered_and_one_lost_after_it_is_applied_again()
     {
         var spec = SgdTable.Model("after-loss", ConsistencySpec.Async);
         await _silo.Grains.GetGrain<IModelGrain>(spec.Name).Create(spec);
@@ -54,23 +54,37 @@ public sealed class RepeatedPushAfterLossTests : IAsyncLifetime
         var writer = Guid.NewGuid();
         var a = new PushRequest { Id = new PushId(writer, 1), RowCount = 2, Payload = PayloadCodec.Encode(G, TensorEncoding.Fp32) };
         var b = a with { Id = new PushId(writer, 2) };
+        var c = a with { Id = new PushId(writer, 3) };
         await shard.Push(a);
-        Assert.Equal(1, await shard.Checkpoint());
-        await shard.Push(b); // applied at version 2, then lost with the activation
+        // The second update starts a checkpoint in the push's own turn: it must hold b's record with b's update.
+        await shard.Push(b);
+        await CheckpointedAt(shard, 2);
+        await shard.Push(c); // applied at version 3, then lost with the activation
 
         await LoseActivation(shard);
+        var cAgain = await shard.Push(c);
         var bAgain = await shard.Push(b);
         var aAgain = await shard.Push(a);
 
-        // b: taken anew by the activation restored at version 1. a: answered as the first time, at version 1.
-        Assert.Equal((2L, true, 1L), (bAgain.Version, bAgain.Applied, bAgain.RestoredVersion));
-        Assert.Equal((1L, true), (aAgain.Version, aAgain.Applied));
-        // Two SGD steps in all: w = 1 - 2 * 0.5 g = 1 - g.
+        // c: taken anew by the activation restored at version 2. a and b: answered as the first time.
+        Assert.Equal((3L, true, 2L), (cAgain.Version, cAgain.Applied, cAgain.RestoredVersion));
+        Assert.Equal((1L, true, 2L, true), (aAgain.Version, aAgain.Applied, bAgain.Version, bAgain.Applied));
+        // Three SGD steps in all: w = 1 - 3 * 0.5 g = 1 - 1.5 g.
         var reply = await shard.Pull(new PullRequest { RowCount = 2 });
         var values = new float[4];
         PayloadCodec.Decode(reply!.Payload, TensorEncoding.Fp32, values);
-        Assert.Equal([0.5f, 0.25f, 2, -2], values);
-        Assert.Equal(2, (await shard.GetInfo()).Version);
+        Assert.Equal([0.25f, -0.125f, 2.5f, -3.5f], values);
+        Assert.Equal(3, (await shard.GetInfo()).Version);
+    }
+
+    private static async Task CheckpointedAt(IShardGrain shard, long version)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while ((await shard.GetInfo()).CheckpointedVersion != version)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no checkpoint of version {version} within 10 s");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>

@@ -140,6 +140,18 @@ public sealed class ShardStateTests
     }
 
     [Fact]
+    public void A_checkpoint_with_pushes_loads_in_the_layout_before_them()
+    {
+        var state = new ShardState { Setup = Setup, Values = [1, 2], Version = 3 };
+        state.Pushes.Record(new PushId(Guid.NewGuid(), 1), 3, true, DateTimeOffset.UnixEpoch);
+
+        var back = Serializer.Deserialize<ShardStateWithoutPushes>(Serializer.Serialize(state));
+
+        Assert.Equal((Setup, 3L), (back.Setup, back.Version));
+        Assert.Equal([1f, 2f], back.Values);
+    }
+
+    [Fact]
     public void Snapshot_does_not_change_with_the_pushes_taken_after_it()
     {
         var writer = Guid.NewGuid();

@@ -19,8 +19,7 @@ public interface IShardGrain : IGrainWithStringKey
     /// <summary>
     /// Applies a push whose bytes were sent on a lane to this shard's data port under <see cref="PushCommit.Token"/>,
     /// exactly as <see cref="Push"/> applies a payload, de-duplicated on <see cref="PushCommit.Id"/> the same way. Each
-    /// token commits once; <see cref="ErrorCode.UnknownToken"/>
-    /// when the silo holds nothing under it (nothing applied).
+    /// token commits once; <see cref="ErrorCode.UnknownToken"/> when the silo holds nothing under it (nothing applied).
     /// </summary>
     Task<PushReply> CommitPush(PushCommit commit);
 

@@ -28,7 +28,10 @@ public sealed class ClockAccumulator(int elements)
         }
     }
 
-    /// <summary>Adds push <paramref name="id"/>'s gradient for values [offset, offset + gradient.Length) to <paramref name="clock"/>'s sum.</summary>
+    /// <summary>
+    /// Adds push <paramref name="id"/>'s gradient for values [offset, offset + gradient.Length) to
+    /// <paramref name="clock"/>'s sum; a push without an identity (<see cref="PushId.None"/>) is not listed.
+    /// </summary>
     public void Add(long clock, string workerId, int offset, ReadOnlySpan<float> gradient, PushId id = default)
     {
         if (!_clocks.TryGetValue(clock, out var sum))

@@ -17,10 +17,10 @@ namespace ParameterServer.Grains.Shards;
 /// <summary>
 /// One shard of a table, keyed "{model}/{table}/{shard}": the single writer of its rows. A push is validated in
 /// full before anything changes, then applied with the table's optimizer (under BSP summed until the model grain
-/// applies its clock). A push that carries an identity (<see cref="PushId"/>) is taken once: sent again, it is answered
-/// as the first time and not applied. Checkpoints are snapshots of the live state, written in the background. Gradient bytes
-/// arrive in the push itself or, sent on a lane to the silo's data port, are committed by token; pulls on lanes are
-/// answered with snapshots taken in a turn of the shard's own.
+/// applies its clock). A push that carries an identity (<see cref="PushId"/>) is taken once: sent again, it is
+/// answered as the first time and not applied. Checkpoints are snapshots of the live state, written in the
+/// background. Gradient bytes arrive in the push itself or, sent on a lane to the silo's data port, are committed by
+/// token; pulls on lanes are answered with snapshots taken in a turn of the shard's own.
 /// </summary>
 /// <remarks>
 /// Reentrant so that pushes and pulls are served while a checkpoint is being written. Every handler that

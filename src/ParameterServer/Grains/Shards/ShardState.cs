@@ -5,8 +5,8 @@ using ParameterServer.Grains.Persistence;
 namespace ParameterServer.Grains.Shards;
 
 /// <summary>
-/// What a shard checkpoints: its setup, values, optimizer slots, counters and the pushes it took. The grain keeps a live copy and
-/// writes snapshots of it, so updates go on while a snapshot is being written.
+/// What a shard checkpoints: its setup, values, optimizer slots, counters and the pushes it took. The grain keeps a
+/// live copy and writes snapshots of it, so updates go on while a snapshot is being written.
 /// </summary>
 [GenerateSerializer, MessagePackObject]
 public sealed class ShardState
