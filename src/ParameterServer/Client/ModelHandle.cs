@@ -59,8 +59,12 @@ public sealed class ModelHandle
     /// Pushes a gradient for rows [rowStart, rowStart + gradient.Length / cols) of a table: checked here (table,
     /// length, rows, NaN/Inf), cut per shard, encoded, sent with up to 8 in flight (on the data plane's lanes where the
     /// shard's silo has a data port, in grain calls otherwise); completes when every shard has acknowledged. A refused
-    /// gradient reaches no shard. A slice whose silo dies under it is sent again once its shard is back on a live silo
-    /// (for up to 2 minutes); if the lost answer was that of an applied push, it applies twice.
+    /// gradient reaches no shard. A slice whose answer is lost (its silo dies under it, a timeout, a lane that breaks) is
+    /// sent again, once its shard is back on a live silo, for up to 2 minutes; each slice carries an identity the shard
+    /// de-duplicates on, so a repeated slice is applied once. A slice applied after its shard's last checkpoint and lost
+    /// with its silo is applied again when repeated, since the restored shard lost it. A slice repeated after 64 later
+    /// slices from this handle reached its shard is refused with <see cref="ErrorCode.StalePush"/>: the shard no longer
+    /// remembers whether it took it.
     /// </summary>
     /// <example><c>await model.PushAsync("fc1", gradient, rowStart: 0, clock: step);</c></example>
     public async Task PushAsync(string table, ReadOnlyMemory<float> gradient, int rowStart = 0, long clock = -1,

@@ -30,4 +30,9 @@ public enum ErrorCode
     /// silo the shard has left. Nothing was applied; the client sends the bytes again.
     /// </summary>
     UnknownToken = 15,
+    /// <summary>
+    /// A push whose <see cref="PushId"/> is older than the pushes its shard remembers from the same writer: whether it
+    /// was applied cannot be told, so it is not applied (again).
+    /// </summary>
+    StalePush = 16,
 }

@@ -9,13 +9,17 @@ public interface IShardGrain : IGrainWithStringKey
     /// <summary>Creates the shard's values from its spec; a no-op when it exists with the same setup.</summary>
     Task Initialize(ShardSetup setup);
 
-    /// <summary>Applies (or under BSP buffers) a gradient with the table's optimizer.</summary>
+    /// <summary>
+    /// Applies (or under BSP buffers) a gradient with the table's optimizer. A push whose <see cref="PushRequest.Id"/>
+    /// the shard took before is answered as it was then and not applied again (<see cref="ErrorCode.StalePush"/> when it
+    /// is too old to tell); a push without an identity is applied every time.
+    /// </summary>
     Task<PushReply> Push(PushRequest request);
 
     /// <summary>
     /// Applies a push whose bytes were sent on a lane to this shard's data port under <see cref="PushCommit.Token"/>,
-    /// exactly as <see cref="Push"/> applies a payload. Each token commits once; <see cref="ErrorCode.UnknownToken"/>
-    /// when the silo holds nothing under it (nothing applied).
+    /// exactly as <see cref="Push"/> applies a payload, de-duplicated on <see cref="PushCommit.Id"/> the same way. Each
+    /// token commits once; <see cref="ErrorCode.UnknownToken"/> when the silo holds nothing under it (nothing applied).
     /// </summary>
     Task<PushReply> CommitPush(PushCommit commit);
 

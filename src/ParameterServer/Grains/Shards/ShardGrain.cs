@@ -17,9 +17,10 @@ namespace ParameterServer.Grains.Shards;
 /// <summary>
 /// One shard of a table, keyed "{model}/{table}/{shard}": the single writer of its rows. A push is validated in
 /// full before anything changes, then applied with the table's optimizer (under BSP summed until the model grain
-/// applies its clock). Checkpoints are snapshots of the live state, written in the background. Gradient bytes
-/// arrive in the push itself or, sent on a lane to the silo's data port, are committed by token; pulls on lanes are
-/// answered with snapshots taken in a turn of the shard's own.
+/// applies its clock). A push that carries an identity (<see cref="PushId"/>) is taken once: sent again, it is
+/// answered as the first time and not applied. Checkpoints are snapshots of the live state, written in the
+/// background. Gradient bytes arrive in the push itself or, sent on a lane to the silo's data port, are committed by
+/// token; pulls on lanes are answered with snapshots taken in a turn of the shard's own.
 /// </summary>
 /// <remarks>
 /// Reentrant so that pushes and pulls are served while a checkpoint is being written. Every handler that
@@ -118,7 +119,7 @@ public sealed class ShardGrain : Grain, IShardGrain
     {
         if (_updater is null) return Unknown<PushReply>();
         if (request is null) throw MissingRequest("push");
-        return Task.FromResult(ApplyPush(request.WorkerId, request.Clock, request.RowOffset, request.RowCount, request.Encoding, request.Payload));
+        return Task.FromResult(ApplyPush(request.Id, request.WorkerId, request.Clock, request.RowOffset, request.RowCount, request.Encoding, request.Payload));
     }
 
     public Task<PushReply> CommitPush(PushCommit commit)
@@ -128,7 +129,7 @@ public sealed class ShardGrain : Grain, IShardGrain
         using var push = TakeStaged(commit.Token);
         if (push.Encoding != (byte)commit.Encoding)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"push {commit.Token} was sent in encoding {push.Encoding} and committed as {commit.Encoding}");
-        return Task.FromResult(ApplyPush(commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span));
+        return Task.FromResult(ApplyPush(commit.Id, commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span));
     }
 
     public Task<DataEndpoint?> GetDataEndpoint() => _updater is null ? Unknown<DataEndpoint?>() : Task.FromResult(_dataPort.Endpoint);
@@ -177,7 +178,11 @@ public sealed class ShardGrain : Grain, IShardGrain
             var average = ArrayPool<float>.Shared.Rent(n);
             try
             {
-                if (_pending.TakeAverage(clock, average.AsSpan(0, n))) Apply(average.AsSpan(0, n), 0);
+                if (_pending.TakeAverage(clock, average.AsSpan(0, n)))
+                {
+                    Apply(average.AsSpan(0, n), 0);
+                    CheckpointIfDue();
+                }
             }
             finally
             {
@@ -234,10 +239,15 @@ public sealed class ShardGrain : Grain, IShardGrain
         _restoredVersion = live.Version;
     }
 
-    /// <summary>The one path of every push, whether its bytes came in the call or on a lane: validate in full, then apply or buffer.</summary>
-    private PushReply ApplyPush(string workerId, long clock, int rowOffset, int rowCount, TensorEncoding encoding, ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// The one path of every push, whether its bytes came in the call or on a lane: answer a repeated push as the first
+    /// time, validate a new one in full, then apply or buffer it.
+    /// </summary>
+    private PushReply ApplyPush(PushId id, string workerId, long clock, int rowOffset, int rowCount, TensorEncoding encoding, ReadOnlySpan<byte> payload)
     {
         CheckRows(rowOffset, rowCount);
+        if (TakenBefore(id) is { } original)
+            return Reply(original.Version, original.Applied);
         var offset = rowOffset * _cols;
         var count = rowCount * _cols;
         float[]? rented = null;
@@ -250,17 +260,45 @@ public sealed class ShardGrain : Grain, IShardGrain
             _live.UpdateCount++;
             if (_pending is not null && clock >= 0)
             {
-                _pending.Add(clock, workerId, offset, gradient);
-                return new PushReply { Version = _live.Version, Applied = false, Activation = _activation, RestoredVersion = _restoredVersion };
+                _pending.Add(clock, workerId, offset, gradient, id);
+                return Took(id, applied: false);
             }
             Apply(gradient, offset);
-            return new PushReply { Version = _live.Version, Applied = true, Activation = _activation, RestoredVersion = _restoredVersion };
+            // Recorded before a checkpoint may snapshot the state: a checkpoint that holds the update holds its record.
+            var reply = Took(id, applied: true);
+            CheckpointIfDue();
+            return reply;
         }
         finally
         {
             if (rented is not null) ArrayPool<float>.Shared.Return(rented);
         }
     }
+
+    /// <summary>What a push taken before was answered; null for a new push or one without identity.</summary>
+    private PushAcknowledgment? TakenBefore(PushId id)
+    {
+        if (id.IsNone) return null;
+        if (id.Sequence < 1)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"push {id} to shard {this.GetPrimaryKeyString()}: sequence numbers start at 1");
+        return _live.Pushes.Find(id, out var original) switch
+        {
+            PushLookup.New => null,
+            PushLookup.Repeated => original,
+            _ => throw new ParameterServerException(ErrorCode.StalePush,
+                $"push {id} to shard {this.GetPrimaryKeyString()} is older than the last {AppliedPushes.WindowSize} pushes the shard remembers from its writer: whether it was applied cannot be told, so it is not applied"),
+        };
+    }
+
+    /// <summary>Records a push just taken and answers it.</summary>
+    private PushReply Took(PushId id, bool applied)
+    {
+        if (!id.IsNone) _live.Pushes.Record(id, _live.Version, applied, DateTimeOffset.UtcNow);
+        return Reply(_live.Version, applied);
+    }
+
+    private PushReply Reply(long version, bool applied) =>
+        new() { Version = version, Applied = applied, Activation = _activation, RestoredVersion = _restoredVersion };
 
     /// <summary>Takes the push a lane staged under <paramref name="token"/> for this shard; the caller disposes it, which frees its buffer.</summary>
     private StagedPush TakeStaged(Guid token)
@@ -280,6 +318,10 @@ public sealed class ShardGrain : Grain, IShardGrain
         _live.Values = _lent.Writable(_live.Values);
         _updater!.Apply(_live.Values, gradient, offset, _live.Version);
         _live.Version++;
+    }
+
+    private void CheckpointIfDue()
+    {
         if (_live.Version - _live.CheckpointedVersion >= _policy.EveryUpdates && _write.IsCompleted && _backoff.MayAttempt(DateTimeOffset.UtcNow))
             _ = TryCheckpoint();
     }
@@ -337,7 +379,14 @@ public sealed class ShardGrain : Grain, IShardGrain
         // The copy is taken synchronously; pushes served during the write change _live, not the snapshot.
         var version = _live.Version;
         var at = DateTimeOffset.UtcNow;
+        _live.Pushes.Expire(at);
         _live.CopyTo(_checkpoint.State);
+        // BSP sums are not checkpointed: a push still summed is not taken as far as the checkpoint goes, so that sent
+        // again to a shard restored from it, it is applied.
+        if (_pending is not null)
+        {
+            foreach (var id in _pending.BufferedPushes) _checkpoint.State.Pushes.Forget(id);
+        }
         _checkpoint.State.CheckpointedVersion = version;
         _checkpoint.State.CheckpointedAt = at;
         var key = this.GetPrimaryKeyString();
