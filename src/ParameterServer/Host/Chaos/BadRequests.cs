@@ -197,6 +197,8 @@ internal static class BadRequests
             string?[] names = [null, "", "a b", "../x", new string('m', Names.MaxLength + 1)];
             return t.Grains.GetGrain<IModelDirectoryGrain>(0).Add(names[r.Next(names.Length)]!);
         }),
+        new("add a model that does not exist to the model directory", ErrorCode.UnknownModel, 1, (t, r) =>
+            t.Grains.GetGrain<IModelDirectoryGrain>(0).Add(t.GhostModel(r))),
         .. BadFrames.All,
     ];
 
