@@ -51,6 +51,13 @@ internal sealed class Lane : IDisposable
         }
     }
 
+    /// <summary>Waits until the peer sends the next frame's first bytes, or closes the lane; reads nothing.</summary>
+    public async ValueTask WaitForFrameAsync(CancellationToken ct)
+    {
+        if (_socket.Available == 0)
+            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, ct); // a zero-byte read: completes when bytes arrive
+    }
+
     /// <summary>The next frame's header, or null when the peer closed the lane between frames.</summary>
     public async ValueTask<FrameHeader?> ReadHeaderAsync(CancellationToken ct)
     {

@@ -24,6 +24,6 @@ public sealed class LaneServerOptions
     /// <summary>How long a push waits for its commit before its buffer is reclaimed.</summary>
     public TimeSpan StagingExpiry { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long one frame may take once its header arrived; a stalled lane is closed and its buffer freed.</summary>
+    /// <summary>How long one frame may take from its first byte; a lane stalled in a frame is closed and its buffer freed.</summary>
     public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -40,10 +40,14 @@ internal sealed class ServerLane
         using var frameDeadline = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         try
         {
-            // Lanes are persistent: waiting for the next header has no deadline; a frame, once begun, has one.
-            while (await _lane.ReadHeaderAsync(shutdown) is { } header)
+            // Lanes are persistent: waiting for the next frame has no deadline; a frame, from its first byte (a header that
+            // stops half-way too), has one.
+            while (true)
             {
+                await _lane.WaitForFrameAsync(shutdown);
                 frameDeadline.CancelAfter(_options.FrameTimeout);
+                if (await _lane.ReadHeaderAsync(frameDeadline.Token) is not { } header)
+                    break;
                 await HandleAsync(header, frameDeadline.Token);
                 frameDeadline.CancelAfter(Timeout.InfiniteTimeSpan);
             }

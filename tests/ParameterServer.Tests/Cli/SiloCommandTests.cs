@@ -55,6 +55,15 @@ public sealed class SiloCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_frame_timeout_the_data_port_refuses_is_a_usage_error()
+    {
+        var result = await CliRun.Run("silo", "--DataPlane:FrameTimeoutSeconds", "0", "--data-dir", _dataDirectory, "--data-port", "-1",
+            "--gateway-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture), "--silo-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture));
+
+        CliRun.AssertFailure(result, ExitCodes.Usage, "FrameTimeout must be positive");
+    }
+
+    [Fact]
     public async Task A_gateway_port_in_use_is_a_usage_error_that_names_it()
     {
         using var taken = new TcpListener(IPAddress.Any, 0);

@@ -53,6 +53,28 @@ public class LaneServerTests
         Assert.True(server.Log.Contains(Microsoft.Extensions.Logging.LogLevel.Warning, "a frame took longer than"));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(20)]
+    [InlineData(40)] // the 38-byte prefix and 2 bytes of the shard key
+    public async Task A_header_that_stalls_half_way_is_given_up_after_the_frame_timeout(int sent)
+    {
+        await using var server = TestLaneServer.Start(o => o.FrameTimeout = TimeSpan.FromMilliseconds(200));
+        using var stalled = await RawLane.ConnectAsync(server.Endpoint);
+        using var idle = await RawLane.ConnectAsync(server.Endpoint);
+
+        await stalled.SendAsync(RawLane.Header(RawLane.PushData, Guid.NewGuid(), "m/t/0", 1000)[..sent]);
+
+        // Closed by the server, without an answer (a TimeoutException here: the lane was held open).
+        Assert.Null(await stalled.ReadAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(server.Log.Contains(Microsoft.Extensions.Logging.LogLevel.Warning, "a frame took longer than"));
+        // A lane that sent nothing is idle between frames, not stalled in one: it stays open and serves.
+        var token = Guid.NewGuid();
+        await idle.SendAsync(RawLane.Header(RawLane.PushData, token, "m/t/0", 2), [1, 2]);
+        var ack = await idle.ReadAsync();
+        Assert.Equal((RawLane.Ack, token), (ack!.Kind, ack.Token));
+    }
+
     [Fact]
     public void A_staging_cap_below_one_largest_buffer_is_refused()
     {

@@ -80,7 +80,9 @@ public sealed class ModelGrain : Grain, IModelGrain
             }
             Serve(spec);
         }
-        await GrainFactory.GetGrain<IModelDirectoryGrain>(0).Add(spec.Name);
+        // The directory asks this model for its spec before listing it: that call comes back in while Create waits.
+        using (RequestContext.AllowCallChainReentrancy())
+            await GrainFactory.GetGrain<IModelDirectoryGrain>(0).Add(spec.Name);
     }
 
     public Task<ModelSpec> GetSpec() => Task.FromResult(Spec);

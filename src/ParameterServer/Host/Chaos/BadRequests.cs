@@ -7,7 +7,8 @@ namespace ParameterServer.Host.Chaos;
 /// <summary>
 /// The catalog of hostile requests: garbage payloads, wrong lengths, NaN and Inf, unknown encodings, rows out of
 /// range, unknown models, tables and shards, malformed keys, calls out of order, invalid specs, oversized requests.
-/// Each goes straight to a grain (the client API would refuse most of them before sending).
+/// Each goes straight to a grain (the client API would refuse most of them before sending); those on the silos' data
+/// ports follow (<see cref="BadFrames"/>).
 /// </summary>
 internal static class BadRequests
 {
@@ -196,16 +197,21 @@ internal static class BadRequests
             string?[] names = [null, "", "a b", "../x", new string('m', Names.MaxLength + 1)];
             return t.Grains.GetGrain<IModelDirectoryGrain>(0).Add(names[r.Next(names.Length)]!);
         }),
+        new("add a model that does not exist to the model directory", ErrorCode.UnknownModel, 1, (t, r) =>
+            t.Grains.GetGrain<IModelDirectoryGrain>(0).Add(t.GhostModel(r))),
+        .. BadFrames.All,
     ];
 
     // Every call a shard serves; on a shard that does not exist each must name what is unknown.
-    private static Task AnyShardCall(IShardGrain shard, Random r) => r.Next(6) switch
+    private static Task AnyShardCall(IShardGrain shard, Random r) => r.Next(8) switch
     {
         0 => shard.Push(new PushRequest { RowCount = 1, Payload = FinitePayload(r, 3, TensorEncoding.Fp32) }),
         1 => shard.Pull(new PullRequest { RowCount = 1 }),
         2 => shard.GetInfo(),
         3 => shard.GetStats(),
         4 => shard.ApplyClock(1),
+        5 => shard.CommitPush(new PushCommit { Token = Token(r), RowCount = 1 }),
+        6 => shard.GetDataEndpoint(),
         _ => shard.Checkpoint(),
     };
 }

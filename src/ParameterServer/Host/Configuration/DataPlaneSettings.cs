@@ -27,6 +27,9 @@ internal sealed class DataPlaneSettings
     /// <summary>How long a staged push waits for its commit before it is dropped.</summary>
     public double TokenExpirySeconds { get; set; } = 30;
 
+    /// <summary>How long one frame on a lane may take from its first byte before the silo closes the lane and frees its buffer.</summary>
+    public double FrameTimeoutSeconds { get; set; } = 30;
+
     /// <summary>Whether clients (the CLI commands) use the data ports; false sends every byte in grain calls.</summary>
     public bool UseLanes { get; set; } = true;
 
@@ -42,6 +45,7 @@ internal sealed class DataPlaneSettings
         options.AdvertisedPort = AdvertisedPort;
         options.StagingCapacityBytes = (long)StagingMemoryMiB << 20;
         options.TokenExpiry = TimeSpan.FromSeconds(TokenExpirySeconds);
+        options.FrameTimeout = TimeSpan.FromSeconds(FrameTimeoutSeconds);
     }
 
     public DataPlaneOptions ToClientOptions() => new() { Enabled = UseLanes, LanesPerSilo = LanesPerSilo };
