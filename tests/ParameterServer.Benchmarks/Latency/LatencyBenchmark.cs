@@ -21,6 +21,9 @@ public static class LatencyBenchmark
     private const string Table = "row";
     private const int Cols = 256;
 
+    // A p99 needs 100 samples; on a loaded machine a short point can end after a handful of slow calls.
+    private const int MinRoundTrips = 200;
+
     /// <summary>A client configuration measured: its figures' id prefix and the words that name it.</summary>
     private sealed record Path(string Id, string Label, DataPlaneOptions DataPlane);
 
@@ -109,20 +112,25 @@ public static class LatencyBenchmark
         }
     }
 
-    /// <summary>Round trips of <paramref name="call"/> with <paramref name="inFlight"/> loops each keeping one call in flight.</summary>
+    /// <summary>
+    /// Round trips of <paramref name="call"/> with <paramref name="inFlight"/> loops each keeping one call in flight,
+    /// for <paramref name="duration"/> and at least <see cref="MinRoundTrips"/> calls.
+    /// </summary>
     private static async Task<Point> MeasureAsync(int inFlight, TimeSpan duration, Func<int, Task> call, CancellationToken ct)
     {
         var recorders = new LatencyRecorder[inFlight];
+        var calls = 0;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, inFlight).Select(async loop =>
         {
             var recorder = recorders[loop] = new LatencyRecorder();
-            while (clock.Elapsed < duration)
+            while (clock.Elapsed < duration || Volatile.Read(ref calls) < MinRoundTrips)
             {
                 ct.ThrowIfCancellationRequested();
                 var start = Stopwatch.GetTimestamp();
                 await call(loop);
                 recorder.RecordSince(start);
+                Interlocked.Increment(ref calls);
             }
         }));
         var merged = LatencyRecorder.Merge(recorders);
