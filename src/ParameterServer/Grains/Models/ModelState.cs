@@ -23,4 +23,10 @@ public sealed class ModelState
 
     /// <summary>The job's completed clock when the progress was last saved.</summary>
     [Id(3), Key(3)] public long CompletedClock { get; set; }
+
+    /// <summary>
+    /// True from before the model's shards are set up until all are: a create that was interrupted left shards that
+    /// <see cref="Spec"/> accounts for, and creating again with that spec completes it.
+    /// </summary>
+    [Id(7), Key(7)] public bool Creating { get; set; }
 }
