@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ParameterServer.Kernels.Devices;
 using ParameterServer.Workers.Data;
 using ParameterServer.Workers.Models;
 using ParameterServer.Workers.Progress;
@@ -8,9 +9,9 @@ namespace ParameterServer.Workers.Training;
 /// <summary>
 /// The training loop of one worker, by the job's clock: clock c (1-based) is step (c - 1) mod S + 1 of epoch
 /// (c - 1) / S + 1, S steps per epoch, for every data partition. At each clock from the store's start clock to the
-/// last, it trains one step of each partition the job gives it (<see cref="IParameterStore.Assignment"/>, read at the
-/// start of the clock) that its earlier holders had not trained through that clock: a worker holding two partitions
-/// trains two batches per clock, one holding none only keeps the clock. Each step's forward and backward pass runs on
+/// last, it trains one step of each partition the job gives it (<see cref="IParameterStore.Assignment"/>, read once
+/// the clock's parameters are there) that its earlier holders had not trained through that clock: a worker holding
+/// two partitions trains two batches per clock, one holding none only keeps the clock. Each step's forward and backward pass runs on
 /// the device between <see cref="IParameterStore.BeforeClockAsync"/> and <see cref="IParameterStore.EndClockAsync"/>.
 /// It writes progress records and, after each epoch, evaluates on the test set from freshly synchronized parameters
 /// (after the last one with every worker's updates). The same loop trains through the parameter server and
@@ -59,10 +60,7 @@ public sealed class Trainer
         var device = _model.Device;
         var steps = o.StepsPerEpoch(_train.Count);
         var lastClock = (long)steps * o.Epochs;
-        var inputs = new float[o.BatchSize * _train.PixelsPerImage];
-        var labels = new int[o.BatchSize];
-        using var deviceInputs = device.Allocate<float>(inputs.Length);
-        using var deviceLabels = device.Allocate<int>(labels.Length);
+        using var batch = new BatchBuffers(device, o.BatchSize, _train.PixelsPerImage);
         using var evaluator = o.Evaluate ? new Evaluator(_model, _test!, _normalization) : null;
 
         await _store.StartAsync(ct);
@@ -83,29 +81,23 @@ public sealed class Trainer
             var step = (int)((clock - 1) % steps) + 1;
             var started = Stopwatch.GetTimestamp();
             var waitedBefore = _store.Waited;
-            var waitedForClock = false;
+            // The first batch loads while the clock's parameters are on their way; the wait may bring a new assignment
+            // (a peer's lease ran out), so the partitions to train are read after it. A clock without a step still
+            // waits its turn, so the worker stays in step with its peers.
+            if (FirstTrainable(clock) is { } first)
+                batch.Load(Batches(first), clock, epoch, step);
+            await _store.BeforeClockAsync(ct);
             foreach (var held in _store.Assignment.Held)
             {
                 if (clock <= held.TrainedThrough)
                     continue;
-                var rows = Batches(held.Index).Fill(epoch - 1, step - 1, inputs, labels);
-                device.CopyToDevice<float>(inputs.AsSpan(0, rows * _train.PixelsPerImage), deviceInputs);
-                device.CopyToDevice<int>(labels.AsSpan(0, rows), deviceLabels);
-                // The first batch loads while the clock's parameters are still on their way.
-                if (!waitedForClock)
-                {
-                    await _store.BeforeClockAsync(ct);
-                    waitedForClock = true;
-                }
-                _model.ComputeGradients(deviceInputs, deviceLabels, rows);
+                batch.Load(Batches(held.Index), clock, epoch, step);
+                _model.ComputeGradients(batch.Inputs, batch.Labels, batch.Rows);
                 await _store.AfterStepAsync(held.Index, ct);
                 loss = _model.Loss.MeanLoss();
-                epochSamples += rows;
-                lossSum += loss * rows;
+                epochSamples += batch.Rows;
+                lossSum += loss * batch.Rows;
             }
-            // A clock without a step still waits its turn, so the worker stays in step with its peers.
-            if (!waitedForClock)
-                await _store.BeforeClockAsync(ct);
             await _store.EndClockAsync(ct);
 
             epochStepTime += Stopwatch.GetElapsedTime(started);
@@ -140,6 +132,16 @@ public sealed class Trainer
         return result;
     }
 
+    private int? FirstTrainable(long clock)
+    {
+        foreach (var held in _store.Assignment.Held)
+        {
+            if (clock > held.TrainedThrough)
+                return held.Index;
+        }
+        return null;
+    }
+
     private PartitionBatches Batches(int index)
     {
         if (!_partitions.TryGetValue(index, out var batches))
@@ -148,5 +150,36 @@ public sealed class Trainer
             _partitions[index] = batches = new PartitionBatches(partition, _train, _normalization, _options.BatchSize);
         }
         return batches;
+    }
+
+    /// <summary>One batch on the device (and its host copy), and which partition's batch of which clock it is.</summary>
+    private sealed class BatchBuffers(IDevice device, int batchSize, int pixels) : IDisposable
+    {
+        private readonly float[] _inputs = new float[batchSize * pixels];
+        private readonly int[] _labels = new int[batchSize];
+        private (int Partition, long Clock)? _loaded;
+
+        public DeviceBuffer<float> Inputs { get; } = device.Allocate<float>((long)batchSize * pixels);
+
+        public DeviceBuffer<int> Labels { get; } = device.Allocate<int>(batchSize);
+
+        public int Rows { get; private set; }
+
+        /// <summary>Loads <paramref name="batches"/>' batch of <paramref name="clock"/> (1-based epoch and step), unless it is the one loaded.</summary>
+        public void Load(PartitionBatches batches, long clock, int epoch, int step)
+        {
+            if (_loaded == (batches.Index, clock))
+                return;
+            Rows = batches.Fill(epoch - 1, step - 1, _inputs, _labels);
+            device.CopyToDevice<float>(_inputs.AsSpan(0, Rows * pixels), Inputs);
+            device.CopyToDevice<int>(_labels.AsSpan(0, Rows), Labels);
+            _loaded = (batches.Index, clock);
+        }
+
+        public void Dispose()
+        {
+            Inputs.Dispose();
+            Labels.Dispose();
+        }
     }
 }

@@ -179,8 +179,13 @@ public sealed class WorkerPipeline : IParameterStore
     {
         if (requiredClock is { } required)
         {
+            var started = Stopwatch.GetTimestamp();
             while (await _worker.WaitForClockAsync(required, _clockWait, _ct) < required)
                 _logger.LogInformation("Worker {Worker} still waits for every worker to reach clock {Clock}", _worker.WorkerId, required);
+            // A wait of half a lease most likely ended with a peer's lease, whose partitions may now be this worker's:
+            // ask now rather than at the next clock report, so the next clock trains them.
+            if (Stopwatch.GetElapsedTime(started) > _membership!.Lease / 2)
+                await _membership.RefreshAsync(_ct);
         }
         await Cache.PullAsync(_ct);
     };
