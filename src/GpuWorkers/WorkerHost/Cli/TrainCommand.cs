@@ -114,7 +114,7 @@ internal static class TrainCommand
     /// </summary>
     private static OptimizerSpec Optimizer(TrainArguments a, long steps)
     {
-        var updates = a.Standalone || a.Consistency.Mode == ConsistencyMode.Bsp ? steps : steps * a.Workers;
+        var updates = !a.Standalone && a.Consistency.Mode == ConsistencyMode.Bsp ? steps : steps * a.Workers;
         var schedule = LearningRateSchedule.CosineWithWarmup(warmupSteps: updates / 50 + 1, totalSteps: updates + 1);
         var rule = a.Optimizer switch
         {

@@ -15,8 +15,9 @@ namespace ParameterServer.Workers.Training;
 /// the order the loop issues them, so clocks are reported in order and a pull never overlaps a copy into the device.
 /// Clock c + 1 (1-based) has one step per data partition the worker trains at it, each pushed as clock c + 1 under
 /// its own contributor id, "{worker}.p{partition}", so that a BSP shard averages over partitions, whoever trains them;
-/// the clock report's reply carries the worker's partitions. What the loop waits for before clock c + 1 is the pull
-/// issued for it:
+/// the clock report's reply carries the worker's partitions (<see cref="Assignment"/>), and a wait for the minimum clock
+/// that lasted half a lease (most likely ended by a peer's expiry) asks for them at once. What the loop waits for
+/// before clock c + 1 is the pull issued for it:
 /// <list type="bullet">
 /// <item>BSP: push c, report c, wait for the job's minimum clock c, pull. Nothing to overlap but the next batch's
 /// loading: every step waits for the slowest worker's push and the pull.</item>
