@@ -11,11 +11,11 @@ namespace ParameterServer.Workers.Training;
 /// (c - 1) / S + 1, S steps per epoch, for every data partition. At each clock from the store's start clock to the
 /// last, it trains one step of each partition the job gives it (<see cref="IParameterStore.Assignment"/>, read once
 /// the clock's parameters are there) that its earlier holders had not trained through that clock: a worker holding
-/// two partitions trains two batches per clock, one holding none only keeps the clock. Each step's forward and backward pass runs on
-/// the device between <see cref="IParameterStore.BeforeClockAsync"/> and <see cref="IParameterStore.EndClockAsync"/>.
-/// It writes progress records and, after each epoch, evaluates on the test set from freshly synchronized parameters
-/// (after the last one with every worker's updates). The same loop trains through the parameter server and
-/// standalone; only the <see cref="IParameterStore"/> differs.
+/// two partitions trains two batches per clock, one holding none only keeps the clock. The steps' forward and
+/// backward passes run on the device between <see cref="IParameterStore.BeforeClockAsync"/> and
+/// <see cref="IParameterStore.EndClockAsync"/>. It writes progress records and, after each epoch, evaluates on the test
+/// set from freshly synchronized parameters (after the last one with every worker's updates). The same loop trains
+/// through the parameter server and standalone; only the <see cref="IParameterStore"/> differs.
 /// Example: <c>var summary = await new Trainer(mlp, store, train, test, norm, options, progress).RunAsync(ct);</c>
 /// </summary>
 public sealed class Trainer

@@ -49,7 +49,7 @@ public sealed class WorkerPipeline : IParameterStore
     private Task _chain = Task.CompletedTask;
     // The pull the next step waits for, when it is already issued.
     private Task? _nextPull;
-    // Clocks finished: the job's clock when this worker joined plus the steps handed over since.
+    // Clocks finished: the job's clock when this worker joined plus the clocks ended since.
     private long _done;
     // Steps handed over: consecutive steps use the gradient slots in turn.
     private long _steps;
