@@ -112,7 +112,10 @@ public sealed class ModelHandle
         return new TableReplica(shards, values.IsEmpty ? new float[shards.Spec.Elements] : values, encoding);
     }
 
-    /// <summary>Adds a worker to the job (or renews it); from now on the minimum clock waits for it.</summary>
+    /// <summary>
+    /// Adds a worker to the job (or renews it); from now on the minimum clock waits for it. The reply says the clock it
+    /// starts from and the data partitions the job gives it.
+    /// </summary>
     /// <example><c>var start = (await model.JoinAsync("worker-0")).Clock;</c></example>
     public Task<JoinReply> JoinAsync(string workerId, CancellationToken ct = default)
     {
@@ -120,13 +123,20 @@ public sealed class ModelHandle
         return TransientRetry.RunAsync(() => _model.Join(workerId), ct);
     }
 
-    /// <summary>Renews a worker's lease; call it more often than <see cref="ModelSpec.WorkerLease"/>.</summary>
-    /// <example><c>await model.HeartbeatAsync("worker-0");</c></example>
-    public Task HeartbeatAsync(string workerId, CancellationToken ct = default) => TransientRetry.RunAsync(() => _model.Heartbeat(workerId), ct);
+    /// <summary>
+    /// Renews a worker's lease (call it more often than <see cref="ModelSpec.WorkerLease"/>) and returns the data
+    /// partitions the job gives it now.
+    /// </summary>
+    /// <example><c>var partitions = (await model.HeartbeatAsync("worker-0")).Held;</c></example>
+    public Task<WorkerAssignment> HeartbeatAsync(string workerId, CancellationToken ct = default) =>
+        TransientRetry.RunAsync(() => _model.Heartbeat(workerId), ct);
 
-    /// <summary>Reports that a worker finished <paramref name="clock"/> steps; call it after that step's pushes completed.</summary>
-    /// <example><c>await model.ReportClockAsync("worker-0", step + 1);</c></example>
-    public Task ReportClockAsync(string workerId, long clock, CancellationToken ct = default)
+    /// <summary>
+    /// Reports that a worker finished <paramref name="clock"/> clocks (call it after that clock's pushes completed) and
+    /// returns the data partitions the job gives it now.
+    /// </summary>
+    /// <example><c>var assignment = await model.ReportClockAsync("worker-0", step + 1);</c></example>
+    public Task<WorkerAssignment> ReportClockAsync(string workerId, long clock, CancellationToken ct = default)
     {
         if (clock < 0)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} must be >= 0");
@@ -146,7 +156,7 @@ public sealed class ModelHandle
         return TransientRetry.RunAsync(() => _model.WaitForMinClock(clock, timeout), ct);
     }
 
-    /// <summary>Removes a worker from the job: the minimum clock stops waiting for it.</summary>
+    /// <summary>Removes a worker from the job: the minimum clock stops waiting for it and its data partitions go to the others.</summary>
     /// <example><c>await model.LeaveAsync("worker-0");</c></example>
     public Task LeaveAsync(string workerId, CancellationToken ct = default) => TransientRetry.RunAsync(() => _model.Leave(workerId), ct);
 

@@ -79,7 +79,8 @@ public static class TrainingBenchmark
     private static async Task AddPeerFiguresAsync(FigureSink figures, LaunchResults runSh, int epochs, CancellationToken ct)
     {
         var torch = await PeerRunner.RunJsonAsync("torch_mlp.py",
-            ["--epochs", $"{epochs}", "--batch", "128", "--optimizer", "adam", "--target", $"{PeerTarget}"], _runTimeout, ct);
+            // ./run.sh's update rule: Adam at a peak rate of 0.002 with its warm-up and cosine decay.
+            ["--epochs", $"{epochs}", "--batch", "128", "--optimizer", "adam", "--lr", "0.002", "--schedule", "cosine", "--target", $"{PeerTarget}"], _runTimeout, ct);
         var torchSeconds = torch.GetProperty("seconds_to_target") is { ValueKind: System.Text.Json.JsonValueKind.Number } s ? s.GetDouble() : (double?)null;
         var shape = $"MLP, Adam, batch 128, {epochs} epoch{(epochs > 1 ? "s" : "")}";
         figures.Add(new Figure("pytorch.mlp.samples", Sections.PyTorch, $"./run.sh ({RunShWorkers} workers) against torch_mlp.py ({shape}): samples/s",

@@ -76,6 +76,21 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the process exits and returns its exit code; fails with the log's tail if time runs out first.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} (pid {Pid}) did not exit within {timeout.TotalSeconds:0} s:\n{Tail()}");
+        }
+        return _process.ExitCode;
+    }
+
     /// <summary>kill -9.</summary>
     public void Kill()
     {

@@ -35,7 +35,7 @@ public sealed class LauncherTests
         Assert.Matches(@"^silo --silo-port \d+ --gateway-port \d+ --data-port -1 --data-dir /\S+$", job.SiloArgs);
         Assert.Equal(2, job.WorkerArgs.Length);
         Assert.Matches(
-            @"^train --gateway-port \d+ --model fashion-mnist-mlp --worker-index 0 --workers 2 --epochs 2 --consistency bsp --device auto --seed 1 --data /\S+/data --batch-size 128 --optimizer adam --learning-rate 0.002 --encoding fp32$",
+            @"^train --gateway-port \d+ --model fashion-mnist-mlp --worker-index 0 --workers 2 --lease 10 --epochs 2 --consistency bsp --device auto --seed 1 --data /\S+/data --batch-size 128 --optimizer adam --learning-rate 0.002 --encoding fp32$",
             job.WorkerArgs.Single(a => a.Contains("--worker-index 0")));
         var shown = job.Output.ToString();
         Assert.Contains("worker 0: epoch 2/2 done: train loss 0.5000, test accuracy 0.8600 on 10000 images, test loss 0.4000", shown);

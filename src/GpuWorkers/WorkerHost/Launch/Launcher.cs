@@ -76,6 +76,7 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
         Model = Model,
         WorkerIndex = workerIndex,
         Workers = options.Workers,
+        Lease = options.Lease,
         Epochs = options.Epochs,
         Consistency = options.Consistency,
         Device = options.Device,

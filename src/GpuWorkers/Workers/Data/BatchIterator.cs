@@ -61,4 +61,11 @@ public sealed class BatchIterator
 
     /// <summary>Starts the pass again from its first sample.</summary>
     public void Reset() => _position = 0;
+
+    /// <summary>Goes to batch <paramref name="batch"/> (0-based) of the pass: the next <see cref="Next"/> fills it.</summary>
+    public void Seek(int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        _position = (int)Math.Min((long)batch * BatchSize, Samples);
+    }
 }

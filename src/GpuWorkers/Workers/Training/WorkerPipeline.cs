@@ -10,10 +10,14 @@ namespace ParameterServer.Workers.Training;
 
 /// <summary>
 /// The GeePS worker: a <see cref="ParameterCache"/> on the device and a background chain that pushes each step's
-/// gradients (its clock reported once every shard acknowledged them) and pulls changed shards while the training
-/// loop goes on, as the <see cref="StalenessGate"/> allows. The chain runs its operations one after another in the
-/// order the loop issues them, so clocks are reported in order and a pull never overlaps a copy into the device.
-/// Step c + 1 (1-based) is pushed as clock c + 1; what the loop waits for before it is the pull issued for it:
+/// gradients (the clock reported once every shard acknowledged the clock's pushes) and pulls changed shards while the
+/// training loop goes on, as the <see cref="StalenessGate"/> allows. The chain runs its operations one after another in
+/// the order the loop issues them, so clocks are reported in order and a pull never overlaps a copy into the device.
+/// Clock c + 1 (1-based) has one step per data partition the worker trains at it, each pushed as clock c + 1 under
+/// its own contributor id, "{worker}.p{partition}", so that a BSP shard averages over partitions, whoever trains them;
+/// the clock report's reply carries the worker's partitions (<see cref="Assignment"/>), and a wait for the minimum clock
+/// that lasted half a lease (most likely ended by a peer's expiry) asks for them at once. What the loop waits for
+/// before clock c + 1 is the pull issued for it:
 /// <list type="bullet">
 /// <item>BSP: push c, report c, wait for the job's minimum clock c, pull. Nothing to overlap but the next batch's
 /// loading: every step waits for the slowest worker's push and the pull.</item>
@@ -38,13 +42,16 @@ public sealed class WorkerPipeline : IParameterStore
     private readonly ILogger _logger;
     // The push that last used each gradient staging slot: a slot is refilled only once its push has completed.
     private readonly Task?[] _pushes = new Task?[ParameterCache.GradientSlots];
+    // The handle each partition's gradients are pushed under.
+    private readonly Dictionary<int, ModelHandle> _contributors = [];
     private JobMembership? _membership;
     private CancellationToken _ct;
     private Task _chain = Task.CompletedTask;
     // The pull the next step waits for, when it is already issued.
     private Task? _nextPull;
-    // Clocks finished: the job's clock when this worker joined plus the steps handed over since.
+    // Clocks finished: the job's clock when this worker joined plus the clocks ended since.
     private long _done;
+    // Steps handed over: consecutive steps use the gradient slots in turn.
     private long _steps;
     private long _waitedTicks;
 
@@ -75,6 +82,8 @@ public sealed class WorkerPipeline : IParameterStore
 
     public TimeSpan Waited => Stopwatch.GetElapsedTime(0, _waitedTicks);
 
+    public WorkerAssignment Assignment => _membership?.Assignment ?? throw new InvalidOperationException("the pipeline has not started");
+
     public async Task StartAsync(CancellationToken ct)
     {
         if (_membership is not null) throw new InvalidOperationException("the pipeline has already started");
@@ -83,26 +92,37 @@ public sealed class WorkerPipeline : IParameterStore
         _done = _membership.StartClock;
         _logger.LogInformation("Worker {Worker} joined model {Model} ({Consistency}) at clock {Clock}, lease {Lease}",
             _worker.WorkerId, _worker.Name, _worker.Spec.Consistency, _done, _membership.Lease);
-        if (_done == 0) await WaitForPeersAsync(ct);
+        if (_done == 0)
+        {
+            await WaitForPeersAsync(ct);
+            // Peers that joined after this worker took partitions from it.
+            await _membership.RefreshAsync(ct);
+        }
         _nextPull = Enqueue(PullFor(_gate.RequiredClock(_done)));
     }
 
-    public async ValueTask BeforeStepAsync(CancellationToken ct)
+    public async ValueTask BeforeClockAsync(CancellationToken ct)
     {
         await WaitOn(_nextPull ?? Enqueue(PullFor(_gate.RequiredClock(_done))), ct);
         Cache.CopyToDevice();
         _nextPull = _gate.PullsAhead ? Enqueue(PullFor(_gate.RequiredClock(_done + 1))) : null;
     }
 
-    public async ValueTask AfterStepAsync(CancellationToken ct)
+    public async ValueTask AfterStepAsync(int partition, CancellationToken ct)
     {
         var slot = (int)(_steps % _pushes.Length);
         if (_pushes[slot] is { } previous) await WaitOn(previous, ct);
         Cache.StageGradients(slot);
-        var clock = ++_done;
         _steps++;
-        _pushes[slot] = Enqueue(PushFor(slot, clock));
+        _pushes[slot] = Enqueue(PushFor(slot, _done + 1, Contributor(partition)));
+    }
+
+    public ValueTask EndClockAsync(CancellationToken ct)
+    {
+        var clock = ++_done;
+        Enqueue(ReportFor(clock));
         if (!_gate.PullsAhead) _nextPull = Enqueue(PullFor(_gate.RequiredClock(clock)));
+        return ValueTask.CompletedTask;
     }
 
     public async Task SynchronizeAsync(bool everyWorker, CancellationToken ct)
@@ -143,18 +163,30 @@ public sealed class WorkerPipeline : IParameterStore
         }
     }
 
-    private Func<Task> PushFor(int slot, long clock) => async () =>
+    private ModelHandle Contributor(int partition)
     {
-        await Cache.PushAsync(slot, clock, _ct);
-        await _worker.ReportClockAsync(_worker.WorkerId, clock, _ct);
-    };
+        if (!_contributors.TryGetValue(partition, out var contributor))
+            _contributors[partition] = contributor = _worker.ForWorker($"{_worker.WorkerId}.p{partition}");
+        return contributor;
+    }
+
+    private Func<Task> PushFor(int slot, long clock, ModelHandle contributor) => () => Cache.PushAsync(slot, clock, contributor, _ct);
+
+    // Behind the clock's pushes in the chain: reported once they are acknowledged.
+    private Func<Task> ReportFor(long clock) => async () =>
+        _membership!.Observe(await _worker.ReportClockAsync(_worker.WorkerId, clock, _ct));
 
     private Func<Task> PullFor(long? requiredClock) => async () =>
     {
         if (requiredClock is { } required)
         {
+            var started = Stopwatch.GetTimestamp();
             while (await _worker.WaitForClockAsync(required, _clockWait, _ct) < required)
                 _logger.LogInformation("Worker {Worker} still waits for every worker to reach clock {Clock}", _worker.WorkerId, required);
+            // A wait of half a lease most likely ended with a peer's lease, whose partitions may now be this worker's:
+            // ask now rather than at the next clock report, so the next clock trains them.
+            if (Stopwatch.GetElapsedTime(started) > _membership!.Lease / 2)
+                await _membership.RefreshAsync(_ct);
         }
         await Cache.PullAsync(_ct);
     };

@@ -15,17 +15,26 @@ public interface IModelGrain : IGrainWithStringKey
     /// <summary>The model's spec, or <see cref="ErrorCode.UnknownModel"/>.</summary>
     Task<ModelSpec> GetSpec();
 
-    /// <summary>Adds a worker to the job (or renews it); it counts in the minimum clock from now on.</summary>
+    /// <summary>
+    /// Adds a worker to the job (or renews it); it counts in the minimum clock from now on. A new member gets the
+    /// unassigned data partitions and, while another worker holds two more than it, one of that worker's.
+    /// </summary>
     Task<JoinReply> Join(string workerId);
 
-    /// <summary>Renews a worker's lease.</summary>
-    Task Heartbeat(string workerId);
+    /// <summary>Renews a worker's lease; returns its data partitions.</summary>
+    Task<WorkerAssignment> Heartbeat(string workerId);
 
-    /// <summary>Removes a worker: it stops counting in the minimum clock.</summary>
+    /// <summary>
+    /// Removes a worker: it stops counting in the minimum clock, and its data partitions go to the live workers that
+    /// hold the fewest (unassigned when none is live).
+    /// </summary>
     Task Leave(string workerId);
 
-    /// <summary>A worker has finished <paramref name="clock"/> steps and its pushes of them are acknowledged.</summary>
-    Task ReportClock(string workerId, long clock);
+    /// <summary>
+    /// A worker has finished <paramref name="clock"/> clocks and its pushes of them are acknowledged (also renews its
+    /// lease); returns its data partitions.
+    /// </summary>
+    Task<WorkerAssignment> ReportClock(string workerId, long clock);
 
     /// <summary>
     /// Completes when every live worker has reported at least <paramref name="clock"/> (and, under BSP, the shards

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Hosting;
@@ -10,9 +11,11 @@ namespace ParameterServer.Grains.Models;
 /// <summary>
 /// A model (job), keyed by its name: creates the shards of its tables, tracks the workers' clocks and gates them
 /// by the minimum clock. Under BSP it has every shard apply a clock's combined gradient before anyone waiting
-/// for that clock goes on. The job's progress (its workers, their clocks, the completed clock) is saved when a worker
-/// joins or leaves and, while clocks move, as often as the shards checkpoint, so a job whose silo is lost, or a whole
-/// cluster that restarts, goes on from there: its workers stay members (with a fresh lease) and resume at their clocks.
+/// for that clock goes on. It owns the job's data partitions and hands them out by the <see cref="PartitionAssignment"/>
+/// policy as workers join, leave and expire. The job's progress (its workers, their clocks, the completed clock, the
+/// partitions' holders) is saved when a worker joins, leaves or expires and, while clocks move, as often as the shards
+/// checkpoint, so a job whose silo is lost, or a whole cluster that restarts, goes on from there: its workers stay
+/// members (with a fresh lease), keep their partitions and resume at their clocks.
 /// Its record is the authority its shards ask (<see cref="IModelAuthority"/>): which shards exist, who may push to a clock.
 /// </summary>
 public sealed class ModelGrain : Grain, IModelGrain, IModelAuthority
@@ -22,22 +25,26 @@ public sealed class ModelGrain : Grain, IModelGrain, IModelAuthority
     private readonly IPersistentState<ModelState> _state;
     private readonly CheckpointPolicyOptions _policy;
     private readonly ModelLimitsOptions _limits;
+    private readonly ILogger<ModelGrain> _logger;
     private readonly WorkerClocks _workers = new();
     // Completed, and replaced, when the completed clock moves or the last worker goes: every caller of WaitForMinClock,
     // whatever clock it waits for, looks again then. One for all, so waits for many clocks hold no state per clock.
     private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IShardGrain[] _shards = [];
+    // Null for a job that assigns no data (ModelSpec.Partitions = 0).
+    private PartitionAssignment? _partitions;
     // The highest minimum clock reached (under BSP: applied by every shard). Workers join at it.
     private long _completedClock;
     // Clocks moved since the progress was last saved.
     private bool _progressChanged;
 
     public ModelGrain([PersistentState("model", StorageNames.Checkpoints)] IPersistentState<ModelState> state, IOptions<CheckpointPolicyOptions> policy,
-        IOptions<ModelLimitsOptions> limits)
+        IOptions<ModelLimitsOptions> limits, ILogger<ModelGrain> logger)
     {
         _state = state;
         _policy = policy.Value;
         _limits = limits.Value;
+        _logger = logger;
     }
 
     /// <summary>The spec of the created model; <see cref="ErrorCode.UnknownModel"/> before its create has completed.</summary>
@@ -103,35 +110,43 @@ public sealed class ModelGrain : Grain, IModelGrain, IModelAuthority
         var lease = Spec.WorkerLease;
         // The same rule as the client's: an id is part of every status and log line.
         Names.Validate(workerId, "worker");
-        var members = _workers.Count;
+        var isNew = !_workers.Contains(workerId);
         var clock = _workers.Join(workerId, _completedClock, DateTimeOffset.UtcNow);
-        if (_workers.Count != members) await SaveProgress();
-        return new JoinReply { Clock = clock, Lease = lease };
+        if (isNew)
+        {
+            if (_partitions?.Join(workerId, _workers.Clocks()) == true)
+                _logger.LogInformation("Job {Model}: worker {Worker} joined at clock {Clock} with partitions [{Partitions}]",
+                    Spec.Name, workerId, clock, string.Join(", ", _partitions.HeldBy(workerId)));
+            await SaveProgress();
+        }
+        return new JoinReply { Clock = clock, Lease = lease, Assignment = AssignmentOf(workerId) };
     }
 
-    public Task Heartbeat(string workerId)
+    public Task<WorkerAssignment> Heartbeat(string workerId)
     {
         _ = Spec;
         _workers.Heartbeat(workerId, DateTimeOffset.UtcNow);
-        return Task.CompletedTask;
+        return Task.FromResult(AssignmentOf(workerId));
     }
 
     public async Task Leave(string workerId)
     {
         _ = Spec;
-        if (!_workers.Leave(workerId)) return;
+        if (_workers.Leave(workerId) is not { } clock) return;
+        Release(workerId, clock, "left");
         await Advance();
         await SaveProgress();
     }
 
-    public Task ReportClock(string workerId, long clock)
+    public async Task<WorkerAssignment> ReportClock(string workerId, long clock)
     {
         _ = Spec;
         if (clock < 0)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} of worker '{workerId}' is negative");
         _workers.Report(workerId, clock, DateTimeOffset.UtcNow);
         _progressChanged = true;
-        return Advance();
+        await Advance();
+        return AssignmentOf(workerId);
     }
 
     public async Task<long> WaitForMinClock(long clock, TimeSpan timeout)
@@ -156,7 +171,10 @@ public sealed class ModelGrain : Grain, IModelGrain, IModelAuthority
     public Task<ModelStatus> GetStatus() => Task.FromResult(new ModelStatus
     {
         Spec = Spec,
-        Workers = _workers.Statuses(),
+        Workers = _partitions is { } partitions
+            ? _workers.Statuses().Select(w => w with { Partitions = partitions.HeldBy(w.WorkerId) }).ToArray()
+            : _workers.Statuses(),
+        UnassignedPartitions = _partitions?.Unassigned() ?? [],
         MinClock = _workers.MinClock ?? _completedClock,
         MaxClock = _workers.MaxClock ?? _completedClock,
         Losses = _state.State.Losses
@@ -224,6 +242,11 @@ public sealed class ModelGrain : Grain, IModelGrain, IModelAuthority
 
     private void Serve(ModelSpec spec)
     {
+        var saved = _state.State;
+        _partitions = spec.Partitions == 0 ? null
+            : saved.PartitionHolders.Length == spec.Partitions
+                ? new PartitionAssignment(saved.PartitionHolders, saved.PartitionsTrainedThrough, saved.AssignmentVersion)
+                : new PartitionAssignment(spec.Partitions);
         _shards = ShardSetups(spec)
             .Select(s => GrainFactory.GetGrain<IShardGrain>(TableLayout.ShardKey(s.Model, s.Table.Name, s.Shard)))
             .ToArray();
@@ -235,10 +258,28 @@ public sealed class ModelGrain : Grain, IModelGrain, IModelAuthority
     private async Task ExpireLeases()
     {
         var expired = _workers.Expire(DateTimeOffset.UtcNow, Spec.WorkerLease);
+        foreach (var (worker, clock) in expired)
+            Release(worker, clock, $"expired (no heartbeat for {Spec.WorkerLease.TotalSeconds:0.#} s)");
         // Also retries a BSP clock whose application failed.
         await Advance();
-        if (expired > 0) await SaveProgress();
+        if (expired.Count > 0) await SaveProgress();
     }
+
+    /// <summary>Hands a departed worker's partitions on; it trained them through <paramref name="clock"/>.</summary>
+    private void Release(string workerId, long clock, string why)
+    {
+        if (_partitions is not { } partitions)
+        {
+            _logger.LogInformation("Job {Model}: worker {Worker} {Why} at clock {Clock}", Spec.Name, workerId, why, clock);
+            return;
+        }
+        var held = partitions.HeldBy(workerId);
+        partitions.Release(workerId, clock, _workers.Clocks());
+        _logger.LogInformation("Job {Model}: worker {Worker} {Why} at clock {Clock}; its partitions went to: {Heirs}", Spec.Name, workerId, why, clock,
+            held.Count == 0 ? "none held" : string.Join(", ", held.Select(p => $"{p} -> {partitions.Holders[p] ?? "unassigned"}")));
+    }
+
+    private WorkerAssignment AssignmentOf(string workerId) => _partitions?.Of(workerId) ?? WorkerAssignment.None;
 
     /// <summary>Writes the model's record; on failure the record in memory stays what it was.</summary>
     private async Task Record(ModelSpec spec, bool creating)
@@ -278,6 +319,12 @@ public sealed class ModelGrain : Grain, IModelGrain, IModelAuthority
         var state = _state.State;
         state.Workers = _workers.Statuses().ToDictionary(w => w.WorkerId, w => w.Clock, StringComparer.Ordinal);
         state.CompletedClock = _completedClock;
+        if (_partitions is { } partitions)
+        {
+            state.PartitionHolders = [.. partitions.Holders];
+            state.PartitionsTrainedThrough = [.. partitions.TrainedThrough];
+            state.AssignmentVersion = partitions.Version;
+        }
         _progressChanged = false;
         try
         {

@@ -6,9 +6,11 @@ namespace ParameterServer.Grains.Shards;
 
 /// <summary>
 /// BSP: the gradients pushed for each clock, summed per clock, until the model grain applies the clock.
-/// The average divides by the number of workers that pushed (rows a worker did not push count as a zero
-/// gradient from it), which is the gradient of the workers' combined batch. The sums are not checkpointed, so the
-/// accumulator also says which pushes it holds: a checkpoint must not count them as taken.
+/// The average divides by the number of contributors that pushed (rows a contributor did not push count as a zero
+/// gradient from it), which is the gradient of their combined batch. A contributor is a push's worker id: a worker
+/// that trains several data partitions pushes each one's gradient under its own id, so the average is over batches.
+/// The sums are not checkpointed, so the accumulator also says which pushes it holds: a checkpoint must not count them
+/// as taken.
 /// </summary>
 public sealed class ClockAccumulator(int elements)
 {
