@@ -16,9 +16,6 @@ namespace ParameterServer.DataPlane;
 /// </summary>
 public sealed class LaneServer : IAsyncDisposable
 {
-    private static readonly TimeSpan FirstAcceptRetry = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan MaxAcceptRetry = TimeSpan.FromSeconds(1);
-
     private readonly LaneServerOptions _options;
     private readonly ISnapshotSource _snapshots;
     private readonly ILoggerFactory _loggers;
@@ -100,14 +97,14 @@ public sealed class LaneServer : IAsyncDisposable
 
     private async Task AcceptAsync(Socket listener, CancellationToken ct)
     {
-        var retry = TimeSpan.Zero;
+        var backoff = new AcceptBackoff();
         while (!ct.IsCancellationRequested)
         {
             Socket socket;
             try
             {
                 socket = await listener.AcceptAsync(ct);
-                retry = TimeSpan.Zero;
+                backoff.Succeeded();
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
@@ -115,13 +112,12 @@ public sealed class LaneServer : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                // Out of descriptors, say: the connection stays queued and the next accept fails at once, so pause,
-                // twice as long after each failure in a row, rather than spin.
-                retry = retry == TimeSpan.Zero ? FirstAcceptRetry : TimeSpan.FromTicks(Math.Min(2 * retry.Ticks, MaxAcceptRetry.Ticks));
-                _logger.LogWarning(e, "Lane server on {Endpoint}: accept failed; next try in {Retry} ms", Endpoint, retry.TotalMilliseconds);
+                // Out of descriptors, say: the connection stays queued and the next accept would fail at once.
+                var pause = backoff.Failed();
+                _logger.LogWarning(e, "Lane server on {Endpoint}: accept failed; next try in {Pause} ms", Endpoint, pause.TotalMilliseconds);
                 try
                 {
-                    await Task.Delay(retry, ct);
+                    await Task.Delay(pause, ct);
                 }
                 catch (OperationCanceledException)
                 {
