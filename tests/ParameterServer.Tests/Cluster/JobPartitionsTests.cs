@@ -8,7 +8,7 @@ namespace ParameterServer.Tests.Cluster;
 /// <summary>
 /// The job owns its data partitions: it hands them out as workers join, moves them when a worker leaves or its lease
 /// runs out (BSP and SSP stop waiting for that worker at the same moment), keeps them across a reactivation, and tells
-/// each worker its partitions with every join, heartbeat and clock report.
+/// each worker its partitions, and whether it evaluates, with every join, heartbeat and clock report.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class JobPartitionsTests(ClusterFixture fixture)
@@ -66,6 +66,39 @@ public sealed class JobPartitionsTests(ClusterFixture fixture)
         var status = await job.GetStatus();
         Assert.Equal([("live", 4L, 2)], status.Workers.Select(w => (w.WorkerId, w.Clock, w.Partitions.Count)));
         Assert.Equal(ErrorCode.UnknownWorker, (await Assert.ThrowsAsync<ParameterServerException>(() => job.ReportClock("silent", 3))).Code);
+    }
+
+    [Fact]
+    public async Task The_first_live_worker_evaluates_and_when_its_lease_runs_out_the_next_takes_over_until_it_rejoins()
+    {
+        var lease = TimeSpan.FromSeconds(2);
+        var job = await Job(ConsistencySpec.Bsp, partitions: 2, lease);
+        await job.Join("worker-0");
+        var joined = await job.Join("worker-1");
+        Assert.False(joined.Assignment.Evaluates);
+        Assert.True((await job.Heartbeat("worker-0")).Evaluates);
+
+        // worker-0 goes silent at clock 0; worker-1 waits for clock 1 until worker-0's lease runs out.
+        await job.ReportClock("worker-1", 1);
+        var wait = job.WaitForMinClock(1, Long);
+        var assignment = await KeepAliveUntil(job, "worker-1", wait, lease);
+
+        Assert.Equal(1, await wait);
+        Assert.True(assignment.Evaluates);
+        Assert.Equal([0, 1], Indices(assignment));
+        await job.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        Assert.Equal(assignment.Version, (await job.Heartbeat("worker-1")).Version);
+        Assert.True((await job.Heartbeat("worker-1")).Evaluates);
+
+        // worker-0 was only paused: its next report is refused, it joins again at the job's clock, takes worker-1's
+        // highest partition (1), trained through worker-1's clock, and, first in order, evaluates again.
+        Assert.Equal(ErrorCode.UnknownWorker, (await Assert.ThrowsAsync<ParameterServerException>(() => job.Heartbeat("worker-0"))).Code);
+        var back = await job.Join("worker-0");
+        Assert.Equal(1, back.Clock);
+        Assert.Equal([new HeldPartition { Index = 1, TrainedThrough = 1 }], back.Assignment.Held);
+        Assert.True(back.Assignment.Evaluates);
+        var other = await job.Heartbeat("worker-1");
+        Assert.Equal((false, 0), (other.Evaluates, Indices(other).Single()));
     }
 
     [Fact]

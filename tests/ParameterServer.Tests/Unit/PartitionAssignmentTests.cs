@@ -7,7 +7,7 @@ namespace ParameterServer.Tests.Unit;
 /// <summary>
 /// The job's data partition policy, worked by hand: a newcomer takes the unassigned partitions and then one at a time
 /// from the most loaded worker while that one holds two more; a departed worker's partitions go, in index order, to
-/// the least loaded live worker, trained through its clock.
+/// the least loaded live worker, trained through its clock; the first live id in ordinal order evaluates.
 /// </summary>
 public sealed class PartitionAssignmentTests
 {
@@ -115,11 +115,12 @@ public sealed class PartitionAssignmentTests
         var a = Assigned(["a", "c", "b", "b"]);
         a.Release("b", clock: 7, Live(("a", 8), ("c", 6)));
 
-        var restored = new PartitionAssignment(a.Holders, a.TrainedThrough, a.Version);
+        var restored = new PartitionAssignment(a.Holders, a.TrainedThrough, a.Version, members: ["c", "a"]);
 
         Assert.Equal(a.Holders, restored.Holders);
         Assert.Equal(a.TrainedThrough, restored.TrainedThrough);
         Assert.Equal(a.Of("c"), restored.Of("c"), AssignmentComparer.Instance);
+        Assert.Equal(("a", true), (restored.Evaluator, restored.Of("a").Evaluates));
     }
 
     [Fact]
@@ -129,12 +130,35 @@ public sealed class PartitionAssignmentTests
 
         Assert.Throws<ArgumentException>(() => a.Join("x", Live(("y", 0))));
         Assert.Equal(0, a.Version);
-        Assert.Throws<ArgumentException>(() => new PartitionAssignment(["a", "b"], [0L], 1));
+        Assert.Throws<ArgumentException>(() => new PartitionAssignment(["a", "b"], [0L], 1, ["a", "b"]));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PartitionAssignment(0));
     }
 
-    /// <summary>An assignment restored with these holders, none trained yet.</summary>
-    private static PartitionAssignment Assigned(string[] holders) => new(holders, new long[holders.Length], version: 1);
+    [Fact]
+    public void The_first_live_id_evaluates_and_a_change_of_evaluator_is_a_new_version()
+    {
+        var a = new PartitionAssignment(2);
+        a.Join("w1", Live(("w1", 0)));
+        a.Join("w2", Live(("w1", 0), ("w2", 0)));
+        Assert.Equal(("w1", true, false), (a.Evaluator, a.Of("w1").Evaluates, a.Of("w2").Evaluates));
+
+        // w0 joins a job whose partitions are one each: nothing moves, but "w0" < "w1" takes over the evaluation.
+        var version = a.Version;
+        Assert.True(a.Join("w0", Live(("w0", 3), ("w1", 3), ("w2", 3))));
+        Assert.Equal((version + 1, "w0", true, false, 0), (a.Version, a.Evaluator, a.Of("w0").Evaluates, a.Of("w1").Evaluates, a.Of("w0").Held.Count));
+
+        // w0, holding nothing, expires: no partition moves, and w1 evaluates again in a new version.
+        Assert.True(a.Release("w0", clock: 4, Live(("w1", 5), ("w2", 5))));
+        Assert.Equal((version + 2, "w1", true), (a.Version, a.Evaluator, a.Of("w1").Evaluates));
+        // w2 departs: it was not the evaluator, its partition moves: one new version. Then nobody is left to evaluate.
+        Assert.True(a.Release("w2", clock: 6, Live(("w1", 6))));
+        Assert.Equal((version + 3, "w1"), (a.Version, a.Evaluator));
+        Assert.True(a.Release("w1", clock: 7, Live()));
+        Assert.Null(a.Evaluator);
+    }
+
+    /// <summary>An assignment restored with these holders, none trained yet, and them as the members.</summary>
+    private static PartitionAssignment Assigned(string[] holders) => new(holders, new long[holders.Length], version: 1, members: holders);
 
     private static Dictionary<string, long> Live(params (string Worker, long Clock)[] workers) =>
         workers.ToDictionary(w => w.Worker, w => w.Clock, StringComparer.Ordinal);

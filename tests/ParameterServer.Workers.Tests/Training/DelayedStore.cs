@@ -6,7 +6,7 @@ namespace ParameterServer.Workers.Tests.Training;
 /// <summary>A slow worker: its store takes <paramref name="delay"/> longer after each step, as if its steps were slower.</summary>
 internal sealed class DelayedStore(IParameterStore inner, TimeSpan delay) : IParameterStore
 {
-    public long StartClock => inner.StartClock;
+    public long Clock => inner.Clock;
 
     public TimeSpan Waited => inner.Waited;
 

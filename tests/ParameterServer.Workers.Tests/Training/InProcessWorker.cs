@@ -31,7 +31,10 @@ internal sealed class InProcessWorker : IAsyncDisposable
 
     public WorkerPipeline Pipeline { get; }
 
-    /// <summary>Trains the partitions of <paramref name="data"/> the job gives this worker; worker 0 evaluates after each epoch.</summary>
+    /// <summary>
+    /// Trains the partitions of <paramref name="data"/> the job gives this worker; it evaluates after each epoch the job
+    /// names it the evaluator for, and after the last.
+    /// </summary>
     public Task<TrainingSummary> TrainAsync(TrainingSet data, int batchSize, int epochs, IParameterStore? store = null) =>
         new Trainer(Model, store ?? Pipeline, data.Train, data.Test, data.Normalization, new TrainingOptions
         {
@@ -40,7 +43,7 @@ internal sealed class InProcessWorker : IAsyncDisposable
             BatchSize = batchSize,
             Epochs = epochs,
             Seed = 5,
-            Evaluate = Index == 0,
+            Evaluate = true,
         }, progress: null).RunAsync(CancellationToken.None);
 
     /// <summary>The values of one of the model's tables as they are on the device now.</summary>

@@ -10,9 +10,10 @@ namespace ParameterServer.Workers.Tests.Training;
 
 /// <summary>
 /// Workers come and go while a job trains (DESIGN.md, "Fault tolerance"), through the two-silo TestCluster with a short
-/// lease: a worker that goes silent mid-epoch loses its partition to the live worker, whose clocks go on, and training
-/// completes; a worker that joins a running job takes a partition from one that holds two. 2,000 training images in
-/// two partitions of 1,000, batch 50: 20 clocks per epoch, 80 in all.
+/// lease: a worker that goes silent mid-epoch loses its partition, and the evaluation if it was the evaluator, to the live
+/// worker, whose clocks go on, and training completes; a worker the job dropped while it was only stalled joins again
+/// and goes on from the job's clock; a worker that joins a running job takes a partition from one that holds two.
+/// 2,000 training images in two partitions of 1,000, batch 50: 20 clocks per epoch, 80 in all.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class WorkerFailureTests(ClusterFixture fixture, ITestOutputHelper output)
@@ -28,21 +29,22 @@ public sealed class WorkerFailureTests(ClusterFixture fixture, ITestOutputHelper
     [Theory]
     [InlineData("bsp")]
     [InlineData("ssp:1")]
-    public async Task A_worker_silent_from_mid_epoch_2_loses_its_partition_to_the_live_one_which_finishes_the_job(string consistency)
+    public async Task A_worker_silent_from_mid_epoch_2_loses_its_partition_and_the_evaluation_to_the_live_one_which_finishes_the_job(string consistency)
     {
         var mode = ConsistencySpec.Parse(consistency);
         var data = TrainingSets.Small(train: 2_000, test: 1_000);
         var model = await CreateAsync(mode);
-        // The silent worker reports clocks 1 .. 30 (step 10 of epoch 2) in step with the live one, then nothing.
+        // The silent worker, worker-0 (the first id: the job's evaluator), reports clocks 1 .. 30 (step 10 of epoch 2)
+        // in step with the live one, then nothing.
         const int silentAt = 30;
-        await using var live = new InProcessWorker(model, 0, Partitions, _widths, Batch);
+        await using var live = new InProcessWorker(model, 1, Partitions, _widths, Batch);
         var training = live.TrainAsync(data, Batch, Epochs);
-        var silent = await ScriptedWorker.JoinAsync(model, "worker-1", silentAt);
-        var handedOver = await WaitForAsync(model, s => s.Workers is [{ WorkerId: "worker-0", Partitions: [0, 1] }], training);
+        var silent = await ScriptedWorker.JoinAsync(model, "worker-0", silentAt);
+        var handedOver = await WaitForAsync(model, s => s.Workers is [{ WorkerId: "worker-1", Partitions: [0, 1] }], training);
         var summary = await training.WaitAsync(_bound);
 
-        output.WriteLine($"{consistency}: worker-1 silent after clock {silentAt} (its partition {silent.Partition}); handed over " +
-            $"{handedOver.TotalSeconds:F1} s after its last report (lease {_lease.TotalSeconds} s); worker-0 trained {summary.Samples} samples, " +
+        output.WriteLine($"{consistency}: worker-0 silent after clock {silentAt} (its partition {silent.Partition}); handed over " +
+            $"{handedOver.TotalSeconds:F1} s after its last report (lease {_lease.TotalSeconds} s); worker-1 trained {summary.Samples} samples, " +
             $"test accuracy {summary.Epochs[^1].TestAccuracy:F4}");
         // Its own partition at every clock, the silent one's from the clock after the handover was learned: that
         // partition's steps after clock 30 but at most s + 2 of them (its last step in flight, the clocks the two were
@@ -50,7 +52,53 @@ public sealed class WorkerFailureTests(ClusterFixture fixture, ITestOutputHelper
         var own = (long)Clocks * Batch;
         Assert.InRange(summary.Samples, own + (Clocks - silentAt - (mode.Staleness + 2)) * Batch, own + (Clocks - silentAt) * Batch);
         Assert.Equal(Epochs, summary.Epochs.Count);
+        // Epoch 1 was worker-0's to evaluate; from epoch 2, which ends at clock 40, after the handover, worker-1's.
+        Assert.Null(summary.Epochs[0].TestAccuracy);
+        Assert.All(summary.Epochs.Skip(1), e => Assert.NotNull(e.TestAccuracy));
         Assert.True(summary.Epochs[^1].TestAccuracy > 0.6, $"test accuracy {summary.Epochs[^1].TestAccuracy}");
+        Assert.Empty((await model.GetStatusAsync()).Workers);
+    }
+
+    [Theory]
+    [InlineData("bsp")]
+    [InlineData("ssp:1")]
+    public async Task A_worker_whose_calls_to_the_job_stall_past_its_lease_joins_again_and_goes_on_from_the_jobs_clock(string consistency)
+    {
+        var mode = ConsistencySpec.Parse(consistency);
+        var data = TrainingSets.Small(train: 2_000, test: 1_000);
+        var model = await CreateAsync(mode);
+        var stalling = new StallingGrains(fixture.Cluster.Client);
+        await using var steady = new InProcessWorker(model, 0, Partitions, _widths, Batch);
+        await using var paused = new InProcessWorker(await new ParameterServerClient(stalling).OpenModelAsync(model.Name), 1, Partitions, _widths, Batch);
+        // 10 ms more per step keeps worker-0 from finishing the job alone before the test resumes worker-1.
+        var steadyTraining = steady.TrainAsync(data, Batch, Epochs, new DelayedStore(steady.Pipeline, TimeSpan.FromMilliseconds(10)));
+        var pausedTraining = paused.TrainAsync(data, Batch, Epochs);
+        var both = Task.WhenAll(steadyTraining, pausedTraining);
+
+        // worker-1 stalls in epoch 1 (clocks 1 .. 20): its heartbeats and clock reports stop, its lease runs out, and
+        // worker-0 trains both partitions past the end of epoch 2 (clock 40) without it; then worker-1 goes on.
+        await WaitForAsync(model, s => s.MinClock >= 10, both);
+        stalling.Stall();
+        var stalledAt = (await model.GetStatusAsync()).MaxClock;
+        await WaitForAsync(model, s => s.Workers is [{ WorkerId: "worker-0", Partitions: [0, 1] }], both);
+        var resumedAt = (await WaitForStatusAsync(model, s => s.MinClock >= 45, both)).MinClock;
+        stalling.Resume();
+        await WaitForAsync(model, s => s.Workers is [{ WorkerId: "worker-0", Partitions: [0] }, { WorkerId: "worker-1", Partitions: [1] }], pausedTraining);
+        var summaries = await both.WaitAsync(_bound);
+
+        var (steadySamples, pausedSamples) = (summaries[0].Samples, summaries[1].Samples);
+        output.WriteLine($"{consistency}: worker-1 stalled at job clock {stalledAt}, resumed at {resumedAt}; it trained {pausedSamples} samples, " +
+            $"worker-0 {steadySamples}; test accuracy {summaries[0].Epochs[^1].TestAccuracy:F4} and {summaries[1].Epochs[^1].TestAccuracy:F4}");
+        Assert.Equal(1, paused.Pipeline.Rejoins);
+        Assert.Equal(Clocks, paused.Pipeline.Clock);
+        // worker-1 went on from the job's clock, in epoch 3: it reports no epoch the job ended without it.
+        Assert.Equal([3, 4], summaries[1].Epochs.Select(e => e.Epoch));
+        // Before the stall it trained its partition through the job's clock then plus at most its step in flight and s
+        // clocks ahead; after it, partition 1 from after the job's clock when it rejoined (resumedAt or later) on.
+        Assert.InRange(pausedSamples, 1, (stalledAt + mode.Staleness + 1 + Clocks - resumedAt) * Batch);
+        // Every step of both partitions trained once, give or take the clocks around the two handovers (s + 2 each).
+        Assert.InRange(steadySamples + pausedSamples, (2L * Clocks - 2 * (mode.Staleness + 2)) * Batch, (2L * Clocks + 2 * (mode.Staleness + 2)) * Batch);
+        Assert.All(summaries, s => Assert.True(s.Epochs[^1].TestAccuracy > 0.6, $"test accuracy {s.Epochs[^1].TestAccuracy}"));
         Assert.Empty((await model.GetStatusAsync()).Workers);
     }
 
@@ -93,12 +141,23 @@ public sealed class WorkerFailureTests(ClusterFixture fixture, ITestOutputHelper
         return await client.CreateModelAsync(spec);
     }
 
-    /// <summary>Polls the job's status until <paramref name="condition"/> holds; fails if <paramref name="training"/> ends first.</summary>
+    /// <summary>Polls the job's status until <paramref name="condition"/> holds; returns how long that took. Fails if <paramref name="training"/> ends first.</summary>
     private static async Task<TimeSpan> WaitForAsync(ModelHandle model, Func<ModelStatus, bool> condition, Task training)
     {
         var clock = Stopwatch.StartNew();
-        while (!condition(await model.GetStatusAsync()))
+        await WaitForStatusAsync(model, condition, training);
+        return clock.Elapsed;
+    }
+
+    /// <summary>Polls the job's status until <paramref name="condition"/> holds and returns that status; fails if <paramref name="training"/> ends first.</summary>
+    private static async Task<ModelStatus> WaitForStatusAsync(ModelHandle model, Func<ModelStatus, bool> condition, Task training)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
         {
+            var status = await model.GetStatusAsync();
+            if (condition(status))
+                return status;
             if (training.IsCompleted)
             {
                 await training;
@@ -107,7 +166,6 @@ public sealed class WorkerFailureTests(ClusterFixture fixture, ITestOutputHelper
             Assert.True(clock.Elapsed < _bound, "the job did not reach the awaited state in time");
             await Task.Delay(20);
         }
-        return clock.Elapsed;
     }
 
     /// <summary>

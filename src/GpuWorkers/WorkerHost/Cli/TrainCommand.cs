@@ -84,8 +84,9 @@ internal static class TrainCommand
             BatchSize = a.BatchSize,
             Epochs = a.Epochs,
             Seed = a.Seed,
-            // Worker 0 speaks for the model; the others spend their time training.
-            Evaluate = a.WorkerIndex == 0,
+            // The job names the worker that evaluates each epoch, the others spend their time training; every worker
+            // evaluates the last, so that the run's accuracy does not depend on one of them living to the end.
+            Evaluate = true,
         };
         var steps = (long)options.StepsPerEpoch(data.Train.Count) * a.Epochs;
         var spec = MlpModelSpec.Create(a.Model, mlp, Optimizer(a, steps), a.Consistency, a.Seed, partitions: a.Workers) with { WorkerLease = a.Lease };

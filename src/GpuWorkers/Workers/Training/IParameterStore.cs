@@ -12,19 +12,25 @@ namespace ParameterServer.Workers.Training;
 /// </summary>
 public interface IParameterStore : IAsyncDisposable
 {
-    /// <summary>The clock (steps of the job) this worker starts at: 0 for a new job.</summary>
-    long StartClock { get; }
+    /// <summary>
+    /// The clocks (steps of the job) this worker has finished: where it joined the job (0 for a new job) plus the clocks
+    /// ended since; the job's clock, further on, once the job has dropped this worker and taken it back.
+    /// </summary>
+    long Clock { get; }
 
     /// <summary>Time the training loop has spent waiting on the parameter server, for the stall fraction.</summary>
     TimeSpan Waited { get; }
 
-    /// <summary>The data partitions this worker trains, as the job last said (read at the start of each clock).</summary>
+    /// <summary>The data partitions this worker trains and whether it evaluates, as the job last said (read at the start of each clock).</summary>
     WorkerAssignment Assignment { get; }
 
     /// <summary>Takes part in the job and fetches the parameters the first step needs.</summary>
     Task StartAsync(CancellationToken ct);
 
-    /// <summary>Returns once the device values are the ones the next clock's steps may compute with.</summary>
+    /// <summary>
+    /// Returns once the device values are the ones the next clock's steps may compute with, or once <see cref="Clock"/>
+    /// has moved on (the job took this worker back at a later clock): then the caller starts over at the new clock.
+    /// </summary>
     ValueTask BeforeClockAsync(CancellationToken ct);
 
     /// <summary>

@@ -9,8 +9,8 @@ namespace ParameterServer.Workers.Training;
 /// Training without a parameter server, the baseline of the overhead benchmark: each table's fp32 master values and
 /// optimizer live in this process, start from the table's initializer, and take every step's gradient with the
 /// shards' own <see cref="Updater"/> (one update per step, as a BSP shard applies one per clock). It trains every data
-/// partition of the spec (one when the spec assigns none). The gradients and values cross the same host staging as the
-/// parameter cache's, so the two differ only by the server.
+/// partition of the spec (one when the spec assigns none) and evaluates. The gradients and values cross the same host
+/// staging as the parameter cache's, so the two differ only by the server.
 /// Example: <c>await using var store = new LocalParameterStore(spec, mlp.Parameters, device);</c>
 /// </summary>
 public sealed class LocalParameterStore : IParameterStore
@@ -37,10 +37,11 @@ public sealed class LocalParameterStore : IParameterStore
         {
             Partitions = partitions,
             Held = [.. Enumerable.Range(0, partitions).Select(p => new HeldPartition { Index = p })],
+            Evaluates = true,
         };
     }
 
-    public long StartClock => 0;
+    public long Clock { get; private set; }
 
     public TimeSpan Waited => TimeSpan.Zero;
 
@@ -74,7 +75,11 @@ public sealed class LocalParameterStore : IParameterStore
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask EndClockAsync(CancellationToken ct) => ValueTask.CompletedTask;
+    public ValueTask EndClockAsync(CancellationToken ct)
+    {
+        Clock++;
+        return ValueTask.CompletedTask;
+    }
 
     public Task SynchronizeAsync(bool everyWorker, CancellationToken ct) => Task.CompletedTask;
 

@@ -8,14 +8,16 @@ namespace ParameterServer.Workers.Training;
 
 /// <summary>
 /// The training loop of one worker, by the job's clock: clock c (1-based) is step (c - 1) mod S + 1 of epoch
-/// (c - 1) / S + 1, S steps per epoch, for every data partition. At each clock from the store's start clock to the
-/// last, it trains one step of each partition the job gives it (<see cref="IParameterStore.Assignment"/>, read once
+/// (c - 1) / S + 1, S steps per epoch, for every data partition. At each clock from the store's clock to the last, it
+/// trains one step of each partition the job gives it (<see cref="IParameterStore.Assignment"/>, read once
 /// the clock's parameters are there) that its earlier holders had not trained through that clock: a worker holding
 /// two partitions trains two batches per clock, one holding none only keeps the clock. The steps' forward and
 /// backward passes run on the device between <see cref="IParameterStore.BeforeClockAsync"/> and
-/// <see cref="IParameterStore.EndClockAsync"/>. It writes progress records and, after each epoch, evaluates on the test
-/// set from freshly synchronized parameters (after the last one with every worker's updates). The same loop trains
-/// through the parameter server and standalone; only the <see cref="IParameterStore"/> differs.
+/// <see cref="IParameterStore.EndClockAsync"/>. It writes progress records and evaluates on the test set from freshly
+/// synchronized parameters: after each epoch the job names it the evaluator for (in the store's
+/// <see cref="IParameterStore.Assignment"/>), and after the last one, with every worker's updates, in any case. A
+/// worker the job dropped and took back goes on from the job's clock (<see cref="IParameterStore.Clock"/>). The same
+/// loop trains through the parameter server and standalone; only the <see cref="IParameterStore"/> differs.
 /// Example: <c>var summary = await new Trainer(mlp, store, train, test, norm, options, progress).RunAsync(ct);</c>
 /// </summary>
 public sealed class Trainer
@@ -69,16 +71,20 @@ public sealed class Trainer
             throw new InvalidOperationException($"the job cuts the training set into {assignment.Partitions} partitions; this worker was set up for {o.Partitions}");
         _progress?.Write(new WorkerStarted(o.Worker, device.Name.ToString(), assignment.Held.Sum(p => Batches(p.Index).Samples)));
         var epochs = new List<EpochSummary>(o.Epochs);
-        long samples = 0;
-        TimeSpan stepTime = TimeSpan.Zero, waited = TimeSpan.Zero;
-        long epochSamples = 0;
-        TimeSpan epochStepTime = TimeSpan.Zero, epochWaited = TimeSpan.Zero;
-        double lossSum = 0, loss = double.NaN;
-        for (var clock = _store.StartClock + 1; clock <= lastClock; clock++)
+        Tally run = default, current = default;
+        var currentEpoch = 0;
+        double loss = double.NaN;
+        for (var clock = _store.Clock + 1; clock <= lastClock; clock = _store.Clock + 1)
         {
             ct.ThrowIfCancellationRequested();
             var epoch = (int)((clock - 1) / steps) + 1;
             var step = (int)((clock - 1) % steps) + 1;
+            if (epoch != currentEpoch)
+            {
+                // The epoch before ended here, or, for a worker the job took back further on, without it.
+                run.Add(current);
+                (current, currentEpoch) = (default, epoch);
+            }
             var started = Stopwatch.GetTimestamp();
             var waitedBefore = _store.Waited;
             // The first batch loads while the clock's parameters are on their way; the wait may bring a new assignment
@@ -87,6 +93,8 @@ public sealed class Trainer
             if (FirstTrainable(clock) is { } first)
                 batch.Load(Batches(first), clock, epoch, step);
             await _store.BeforeClockAsync(ct);
+            if (_store.Clock + 1 != clock)
+                continue;
             foreach (var held in _store.Assignment.Held)
             {
                 if (clock <= held.TrainedThrough)
@@ -95,40 +103,40 @@ public sealed class Trainer
                 _model.ComputeGradients(batch.Inputs, batch.Labels, batch.Rows);
                 await _store.AfterStepAsync(held.Index, ct);
                 loss = _model.Loss.MeanLoss();
-                epochSamples += batch.Rows;
-                lossSum += loss * batch.Rows;
+                current.Samples += batch.Rows;
+                current.LossSum += loss * batch.Rows;
             }
             await _store.EndClockAsync(ct);
 
-            epochStepTime += Stopwatch.GetElapsedTime(started);
-            epochWaited += _store.Waited - waitedBefore;
+            current.StepTime += Stopwatch.GetElapsedTime(started);
+            current.Waited += _store.Waited - waitedBefore;
             if (step % o.ProgressEvery == 0 || step == steps)
-                _progress?.Write(new StepProgress(o.Worker, epoch, step, steps, loss, epochSamples / epochStepTime.TotalSeconds, epochWaited / epochStepTime));
+                _progress?.Write(new StepProgress(o.Worker, epoch, step, steps, loss, current.Samples / current.StepTime.TotalSeconds,
+                    current.Waited / current.StepTime, run.Samples + current.Samples));
             if (step < steps)
                 continue;
 
-            samples += epochSamples;
-            stepTime += epochStepTime;
-            waited += epochWaited;
+            // The job's evaluator evaluates each epoch; every worker evaluates the last, so that the run's final accuracy
+            // does not depend on any one worker living to the end.
             double? accuracy = null, testLoss = null;
-            if (evaluator is not null)
+            if (evaluator is not null && (epoch == o.Epochs || _store.Assignment.Evaluates))
             {
                 await _store.SynchronizeAsync(everyWorker: epoch == o.Epochs, ct);
                 (accuracy, testLoss) = evaluator.Run(_model);
             }
             // An epoch in which this worker trained nothing (it held no partition) has no loss of its own to report.
-            if (epochSamples > 0 || evaluator is not null)
+            if (current.Samples > 0 || accuracy is not null)
             {
-                var summary = new EpochSummary(epoch, lossSum / epochSamples, accuracy, testLoss);
+                var summary = new EpochSummary(epoch, current.LossSum / current.Samples, accuracy, testLoss);
                 epochs.Add(summary);
-                _progress?.Write(new EpochEnd(o.Worker, epoch, summary.TrainLoss, accuracy, testLoss, evaluator?.Samples ?? 0));
+                _progress?.Write(new EpochEnd(o.Worker, epoch, summary.TrainLoss, accuracy, testLoss, accuracy is null ? 0 : evaluator!.Samples));
             }
-            (epochSamples, epochStepTime, epochWaited, lossSum) = (0, TimeSpan.Zero, TimeSpan.Zero, 0);
         }
+        run.Add(current);
         await _store.FinishAsync(ct);
 
-        var result = new TrainingSummary(samples, stepTime, waited, epochs);
-        _progress?.Write(new WorkerDone(o.Worker, samples, result.StepTime.TotalSeconds, result.StallFraction));
+        var result = new TrainingSummary(run.Samples, run.StepTime, run.Waited, epochs);
+        _progress?.Write(new WorkerDone(o.Worker, run.Samples, result.StepTime.TotalSeconds, result.StallFraction));
         return result;
     }
 
@@ -150,6 +158,23 @@ public sealed class Trainer
             _partitions[index] = batches = new PartitionBatches(partition, _train, _normalization, _options.BatchSize);
         }
         return batches;
+    }
+
+    /// <summary>Samples trained, their loss summed, time in steps and time of it waiting on the store: of an epoch or a run.</summary>
+    private struct Tally
+    {
+        public long Samples;
+        public double LossSum;
+        public TimeSpan StepTime;
+        public TimeSpan Waited;
+
+        public void Add(Tally other)
+        {
+            Samples += other.Samples;
+            LossSum += other.LossSum;
+            StepTime += other.StepTime;
+            Waited += other.Waited;
+        }
     }
 
     /// <summary>One batch on the device (and its host copy), and which partition's batch of which clock it is.</summary>

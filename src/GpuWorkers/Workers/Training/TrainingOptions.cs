@@ -3,8 +3,7 @@ namespace ParameterServer.Workers.Training;
 /// <summary>
 /// How one worker trains: its index (it reports progress as that worker; the job's partitions, not the index, say
 /// which data it trains), the job's data partitions (the planned worker count), the batch size, the epochs, the seed
-/// of the partitions and shuffles, how often it reports progress, and whether it evaluates the model on the test set
-/// after each epoch.
+/// of the partitions and shuffles, how often it reports progress, and whether it evaluates the model on the test set.
 /// Example: <c>new TrainingOptions { Worker = 0, Partitions = 2, BatchSize = 64, Epochs = 10, Evaluate = true }</c>
 /// </summary>
 public sealed record TrainingOptions
@@ -23,7 +22,10 @@ public sealed record TrainingOptions
     /// <summary>A step record every this many clocks (and after the last clock of each epoch).</summary>
     public int ProgressEvery { get; init; } = 50;
 
-    /// <summary>Evaluate on the whole test set after each epoch, from freshly pulled parameters.</summary>
+    /// <summary>
+    /// Evaluate on the whole test set, from freshly pulled parameters: after each epoch for which the job names this
+    /// worker its evaluator, and after the last epoch in any case.
+    /// </summary>
     public bool Evaluate { get; init; }
 
     /// <summary>

@@ -24,7 +24,9 @@ namespace ParameterServer.Workers.Training;
 /// <item>SSP (s &gt;= 1) and async: the pull for step c + 1 is issued before step c computes, behind push c - 1, so
 /// push c - 1, its report and the pull run while step c computes.</item>
 /// </list>
-/// Time the loop spends waiting on the chain is <see cref="Waited"/>.
+/// Time the loop spends waiting on the chain is <see cref="Waited"/>. A worker the job dropped and took back
+/// (<see cref="JobMembership"/>) goes on from the clock its peers reached without it: <see cref="BeforeClockAsync"/>
+/// moves <see cref="Clock"/> there, and the loop asks for the next clock again.
 /// Example: <c>await using var store = new WorkerPipeline(model.ForWorker("worker-0"), mlp.Parameters, device, expectedWorkers: 2, logger);</c>
 /// </summary>
 public sealed class WorkerPipeline : IParameterStore
@@ -77,8 +79,11 @@ public sealed class WorkerPipeline : IParameterStore
 
     public long StartClock => _membership?.StartClock ?? throw new InvalidOperationException("the pipeline has not started");
 
-    /// <summary>Clocks this worker has finished (<see cref="StartClock"/> plus the steps handed over).</summary>
+    /// <summary>Clocks this worker has finished: <see cref="StartClock"/> plus the clocks ended since, or the job's clock when it took this worker back.</summary>
     public long Clock => _done;
+
+    /// <summary>How many times the job dropped this worker (silent for longer than its lease) and took it back.</summary>
+    public int Rejoins => _membership?.Rejoins ?? 0;
 
     public TimeSpan Waited => Stopwatch.GetElapsedTime(0, _waitedTicks);
 
@@ -104,6 +109,14 @@ public sealed class WorkerPipeline : IParameterStore
     public async ValueTask BeforeClockAsync(CancellationToken ct)
     {
         await WaitOn(_nextPull ?? Enqueue(PullFor(_gate.RequiredClock(_done))), ct);
+        if (_membership!.JoinedAt > _done)
+        {
+            // Taken back after the job dropped this worker: its peers trained on to the job's clock, where it goes on.
+            _logger.LogInformation("Worker {Worker} goes on from clock {Clock} (it had finished {Done})", _worker.WorkerId, _membership.JoinedAt, _done);
+            _done = _membership.JoinedAt;
+            _nextPull = null;
+            return;
+        }
         Cache.CopyToDevice();
         _nextPull = _gate.PullsAhead ? Enqueue(PullFor(_gate.RequiredClock(_done + 1))) : null;
     }
@@ -173,8 +186,7 @@ public sealed class WorkerPipeline : IParameterStore
     private Func<Task> PushFor(int slot, long clock, ModelHandle contributor) => () => Cache.PushAsync(slot, clock, contributor, _ct);
 
     // Behind the clock's pushes in the chain: reported once they are acknowledged.
-    private Func<Task> ReportFor(long clock) => async () =>
-        _membership!.Observe(await _worker.ReportClockAsync(_worker.WorkerId, clock, _ct));
+    private Func<Task> ReportFor(long clock) => () => _membership!.ReportClockAsync(clock, _ct);
 
     private Func<Task> PullFor(long? requiredClock) => async () =>
     {

@@ -21,6 +21,12 @@ public sealed record WorkerAssignment
 
     /// <summary>This worker's partitions, by index.</summary>
     [Id(2)] public IReadOnlyList<HeldPartition> Held { get; init; } = [];
+
+    /// <summary>
+    /// Whether this worker evaluates the model after each epoch: the job names one live worker, the first id in ordinal
+    /// order, so the accuracy curve goes on when that worker is lost.
+    /// </summary>
+    [Id(3)] public bool Evaluates { get; init; }
 }
 
 /// <summary>A partition a worker holds, and the clock through which earlier holders trained it.</summary>

@@ -245,7 +245,7 @@ public sealed class ModelGrain : Grain, IModelGrain, IModelAuthority
         var saved = _state.State;
         _partitions = spec.Partitions == 0 ? null
             : saved.PartitionHolders.Length == spec.Partitions
-                ? new PartitionAssignment(saved.PartitionHolders, saved.PartitionsTrainedThrough, saved.AssignmentVersion)
+                ? new PartitionAssignment(saved.PartitionHolders, saved.PartitionsTrainedThrough, saved.AssignmentVersion, _workers.Clocks().Keys)
                 : new PartitionAssignment(spec.Partitions);
         _shards = ShardSetups(spec)
             .Select(s => GrainFactory.GetGrain<IShardGrain>(TableLayout.ShardKey(s.Model, s.Table.Name, s.Shard)))
@@ -275,8 +275,9 @@ public sealed class ModelGrain : Grain, IModelGrain, IModelAuthority
         }
         var held = partitions.HeldBy(workerId);
         partitions.Release(workerId, clock, _workers.Clocks());
-        _logger.LogInformation("Job {Model}: worker {Worker} {Why} at clock {Clock}; its partitions went to: {Heirs}", Spec.Name, workerId, why, clock,
-            held.Count == 0 ? "none held" : string.Join(", ", held.Select(p => $"{p} -> {partitions.Holders[p] ?? "unassigned"}")));
+        _logger.LogInformation("Job {Model}: worker {Worker} {Why} at clock {Clock}; its partitions went to: {Heirs}; evaluator: {Evaluator}", Spec.Name, workerId,
+            why, clock, held.Count == 0 ? "none held" : string.Join(", ", held.Select(p => $"{p} -> {partitions.Holders[p] ?? "unassigned"}")),
+            partitions.Evaluator ?? "none");
     }
 
     private WorkerAssignment AssignmentOf(string workerId) => _partitions?.Of(workerId) ?? WorkerAssignment.None;

@@ -3,9 +3,10 @@ using ParameterServer.Contracts;
 namespace ParameterServer.Grains.Models;
 
 /// <summary>
-/// Which live worker holds each of a job's data partitions, and the clock through which each was trained before its
-/// holder got it. The policy (DESIGN.md, "Fault tolerance"), which keeps the workers' loads within one partition of
-/// each other after every change:
+/// Which live worker holds each of a job's data partitions, the clock through which each was trained before its
+/// holder got it, and which live worker evaluates the model after each epoch (the <see cref="Evaluator"/>: the first id
+/// in ordinal order, so when it departs the next one takes over). The partition policy (DESIGN.md, "Fault tolerance"),
+/// which keeps the workers' loads within one partition of each other after every change:
 /// <list type="bullet">
 /// <item>A worker that leaves, or whose lease expires, gives up its partitions. In index order, each goes to the live
 /// worker that holds the fewest (ties: the first id in ordinal order), or stays unassigned when none is live. Its
@@ -14,7 +15,8 @@ namespace ParameterServer.Grains.Models;
 /// holds at least two more than the newcomer, the newcomer takes that worker's highest partition, trained through
 /// that worker's clock. A rejoining member (the same id while it is still a member) keeps what it holds.</item>
 /// </list>
-/// A worker learns its partitions at its next clock report or heartbeat, so one that loses a partition may still
+/// Every change (a partition moved, another evaluator) counts a new <see cref="Version"/>. A worker learns its
+/// partitions at its next clock report or heartbeat, so one that loses a partition may still
 /// train it at the clock it is computing: a handover can skip or repeat a step of that partition, never more than
 /// the clocks the two holders are apart plus one.
 /// Example: <c>var a = new PartitionAssignment(2); a.Join("w0", clocks); a.Join("w1", clocks); var mine = a.Of("w1");</c>
@@ -34,8 +36,11 @@ public sealed class PartitionAssignment
         _trainedThrough = new long[partitions];
     }
 
-    /// <summary>An assignment as it was saved (<see cref="Holders"/>, <see cref="TrainedThrough"/>, <see cref="Version"/>).</summary>
-    public PartitionAssignment(IReadOnlyList<string?> holders, IReadOnlyList<long> trainedThrough, long version)
+    /// <summary>
+    /// An assignment as it was saved (<see cref="Holders"/>, <see cref="TrainedThrough"/>, <see cref="Version"/>) with
+    /// the job's members as they were saved with it, of which the first evaluates.
+    /// </summary>
+    public PartitionAssignment(IReadOnlyList<string?> holders, IReadOnlyList<long> trainedThrough, long version, IEnumerable<string> members)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(holders.Count, 1, nameof(holders));
         if (trainedThrough.Count != holders.Count)
@@ -43,6 +48,7 @@ public sealed class PartitionAssignment
         _holders = [.. holders];
         _trainedThrough = [.. trainedThrough];
         Version = version;
+        Evaluator = First(members);
     }
 
     public int Count => _holders.Length;
@@ -56,9 +62,13 @@ public sealed class PartitionAssignment
     /// <summary>Per partition, the clock through which its earlier holders trained it.</summary>
     public IReadOnlyList<long> TrainedThrough => _trainedThrough;
 
+    /// <summary>The live worker that evaluates the model after each epoch; null when none is live.</summary>
+    public string? Evaluator { get; private set; }
+
     /// <summary>
     /// A new member, <paramref name="worker"/>, takes its share (see the class summary). <paramref name="live"/> holds
-    /// every live worker, this one included, with its clock. Returns whether anything moved.
+    /// every live worker, this one included, with its clock. Returns whether anything changed: a partition moved, or the
+    /// newcomer's id comes first and it takes over the evaluation.
     /// </summary>
     public bool Join(string worker, IReadOnlyDictionary<string, long> live)
     {
@@ -86,12 +96,14 @@ public sealed class PartitionAssignment
             loads[worker]++;
             moved = true;
         }
-        return Changed(moved);
+        var elected = Elect(live.Keys);
+        return Changed(moved || elected);
     }
 
     /// <summary>
     /// <paramref name="worker"/> left or expired at <paramref name="clock"/>: its partitions go to the least loaded of
-    /// <paramref name="live"/> (the remaining workers), or become unassigned. Returns whether it held any.
+    /// <paramref name="live"/> (the remaining workers), or become unassigned. Returns whether anything changed: it held
+    /// partitions, or it was the evaluator.
     /// </summary>
     public bool Release(string worker, long clock, IReadOnlyDictionary<string, long> live)
     {
@@ -108,7 +120,8 @@ public sealed class PartitionAssignment
                 loads[heir]++;
             moved = true;
         }
-        return Changed(moved);
+        var elected = Elect(live.Keys);
+        return Changed(moved || elected);
     }
 
     /// <summary>What <paramref name="worker"/> holds now (nothing for a worker that is not a member).</summary>
@@ -122,7 +135,7 @@ public sealed class PartitionAssignment
             if (_holders[p] == worker)
                 held.Add(new HeldPartition { Index = p, TrainedThrough = _trainedThrough[p] });
         }
-        view = new WorkerAssignment { Version = Version, Partitions = _holders.Length, Held = held };
+        view = new WorkerAssignment { Version = Version, Partitions = _holders.Length, Held = held, Evaluates = worker == Evaluator };
         _views[worker] = view;
         return view;
     }
@@ -143,6 +156,18 @@ public sealed class PartitionAssignment
         }
         return [.. indices];
     }
+
+    /// <summary>Names the first of <paramref name="live"/> the evaluator; returns whether that is another worker.</summary>
+    private bool Elect(IEnumerable<string> live)
+    {
+        var first = First(live);
+        if (first == Evaluator)
+            return false;
+        Evaluator = first;
+        return true;
+    }
+
+    private static string? First(IEnumerable<string> workers) => workers.Min(StringComparer.Ordinal);
 
     private bool Changed(bool moved)
     {
