@@ -46,19 +46,15 @@ internal sealed class SiloProcess : IAsyncDisposable
     /// The silo and gateway ports of a silo this one replaces (a restart): a silo on the same address and a later
     /// generation tells the cluster that the old one is dead. Free ports when null.
     /// </param>
-    /// <param name="launcher">A command that runs the silo's command line, such as <c>prlimit --nofile=N:N</c>; none when null.</param>
-    public static async Task<SiloProcess> StartAsync(string directory, string name, IEnumerable<string> options, (int Silo, int Gateway)? ports = null,
-        IReadOnlyList<string>? launcher = null)
+    public static async Task<SiloProcess> StartAsync(string directory, string name, IEnumerable<string> options, (int Silo, int Gateway)? ports = null)
     {
         var siloPort = ports?.Silo ?? ConnectTests.FreePort();
         var gatewayPort = ports?.Gateway ?? ConnectTests.FreePort();
-        string[] command =
+        var process = ChildProcess.Start(name, Repository.Dotnet,
         [
-            .. launcher ?? [], Repository.Dotnet,
             // Any free data port: silos of one test, a restarted silo and anything else on the machine never collide on it.
             Repository.ParamServer, "silo", "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), "--data-port", "-1", .. options,
-        ];
-        var process = ChildProcess.Start(name, command[0], command[1..], Path.Combine(directory, $"{name}.log"));
+        ], Path.Combine(directory, $"{name}.log"));
         var silo = new SiloProcess(process, siloPort, gatewayPort);
         try
         {
