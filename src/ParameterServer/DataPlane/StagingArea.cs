@@ -48,6 +48,9 @@ public sealed class StagingArea : IDisposable
         return false;
     }
 
+    /// <summary>Whether a push is staged under <paramref name="token"/> for <paramref name="shardKey"/> (expired or not).</summary>
+    public bool Holds(Guid token, string shardKey) => _staged.TryGetValue(token, out var staged) && staged.ShardKey == shardKey;
+
     /// <summary>
     /// Takes the push staged under <paramref name="token"/> for <paramref name="shardKey"/>, once. The caller applies
     /// it, then disposes it to return the buffer. A wrong shard key leaves the push staged.

@@ -14,8 +14,9 @@ public interface IShardGrain : IGrainWithStringKey
 
     /// <summary>
     /// Applies a push whose bytes were sent on a lane to this shard's data port under <see cref="PushCommit.Token"/>,
-    /// exactly as <see cref="Push"/> applies a payload. Each token commits once; <see cref="ErrorCode.UnknownToken"/>
-    /// when the silo holds nothing under it (nothing applied).
+    /// exactly as <see cref="Push"/> applies a payload. Each token is applied once: committed again (after a lane broke
+    /// before its answer), it answers the first commit's reply while the shard remembers it (its recent commits);
+    /// <see cref="ErrorCode.UnknownToken"/> when the silo holds nothing under it (nothing applied).
     /// </summary>
     Task<PushReply> CommitPush(PushCommit commit);
 

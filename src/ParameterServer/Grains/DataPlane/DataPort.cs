@@ -11,23 +11,26 @@ namespace ParameterServer.Grains.DataPlane;
 
 /// <summary>
 /// The silo's data port: a <see cref="LaneServer"/> beside Orleans that stages pushes for the shards to commit by
-/// token, and answers pulls with snapshots of the shards active on this silo. A shard registers itself while it is
-/// active; a pull for any other shard is refused as <see cref="LaneError.UnknownShard"/>, which sends the client to
-/// resolve it again. The port opens before the silo becomes active and closes after its shards have deactivated.
+/// token, commits the pushes whose commits follow them on the lanes, and answers pulls with snapshots of the shards
+/// active on this silo. A shard registers itself while it is active; a pull for any other shard is refused as
+/// <see cref="LaneError.UnknownShard"/>, which sends the client to resolve it again. The port opens before the silo
+/// becomes active and closes after its shards have deactivated.
 /// </summary>
-public sealed class DataPort : ILifecycleParticipant<ISiloLifecycle>, ISnapshotSource
+public sealed class DataPort : ILifecycleParticipant<ISiloLifecycle>, ISnapshotSource, IPushCommitter
 {
     private readonly ConcurrentDictionary<string, ShardGrain> _shards = new(StringComparer.Ordinal);
     private readonly DataPortOptions _options;
     private readonly ILocalSiloDetails _silo;
+    private readonly IGrainFactory _grains;
     private readonly ILogger _logger;
 
-    public DataPort(IOptions<DataPortOptions> options, ILocalSiloDetails silo, ILoggerFactory loggers)
+    public DataPort(IOptions<DataPortOptions> options, ILocalSiloDetails silo, IGrainFactory grains, ILoggerFactory loggers)
     {
         _options = options.Value;
         _silo = silo;
+        _grains = grains;
         _logger = loggers.CreateLogger<DataPort>();
-        Lanes = new LaneServer(_options.ToLaneServerOptions(), this, loggers);
+        Lanes = new LaneServer(_options.ToLaneServerOptions(), this, this, loggers);
     }
 
     /// <summary>The lane server: its staging area, where shards take committed pushes, and its counters.</summary>
@@ -54,6 +57,27 @@ public sealed class DataPort : ILifecycleParticipant<ISiloLifecycle>, ISnapshotS
         if (!_shards.TryGetValue(shardKey, out var shard))
             return ValueTask.FromResult(ShardSnapshot.Refuse(LaneError.UnknownShard, $"shard {shardKey} is not active on this silo"));
         return new ValueTask<ShardSnapshot>(SnapshotRequest.QueueAsync(shard, knownVersion, (TensorEncoding)encoding, Lanes.Staging.Pool, ct));
+    }
+
+    /// <summary>
+    /// Commits a push on the client's behalf with the same grain call the client would make,
+    /// <see cref="IShardGrain.CommitPush"/>: a round trip less per push, and Orleans still routes the call, so a shard
+    /// that moved since its bytes arrived answers <see cref="Contracts.ErrorCode.UnknownToken"/> and the client sends them again.
+    /// The shard's reply or refusal is the answer (<see cref="PushCommitCodec"/>); any other failure leaves the outcome
+    /// unknown and is thrown, for the lane to answer <see cref="LaneError.CommitFailed"/>.
+    /// </summary>
+    public async ValueTask<int> CommitAsync(Guid token, string shardKey, byte encoding, ReadOnlyMemory<byte> commit, Memory<byte> answer, CancellationToken ct)
+    {
+        try
+        {
+            var request = PushCommitCodec.ReadCommit(commit.Span, token, (TensorEncoding)encoding);
+            var reply = await _grains.GetGrain<IShardGrain>(shardKey).CommitPush(request).WaitAsync(ct);
+            return PushCommitCodec.WriteReply(reply, answer.Span);
+        }
+        catch (ParameterServerException e)
+        {
+            return PushCommitCodec.WriteRefusal(e.Code, e.Message, answer.Span);
+        }
     }
 
     internal void Register(string shardKey, ShardGrain shard) => _shards[shardKey] = shard;

@@ -38,6 +38,7 @@ public sealed class ShardGrain : Grain, IShardGrain
     private readonly DataPort _dataPort;
     private readonly ILogger<ShardGrain> _logger;
     private readonly LentValues _lent = new();
+    private readonly RecentCommits _commits = new();
     private ShardState _live = new();
     private Updater? _updater;
     private ClockAccumulator? _pending;
@@ -125,10 +126,14 @@ public sealed class ShardGrain : Grain, IShardGrain
     {
         if (_updater is null) return Unknown<PushReply>();
         if (commit is null) throw MissingRequest("commit");
+        // The data port commits on the client's behalf; a client whose lane broke commits again to learn the outcome.
+        if (_commits.TryGet(commit.Token, out var committed)) return Task.FromResult(committed!);
         using var push = TakeStaged(commit.Token);
         if (push.Encoding != (byte)commit.Encoding)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"push {commit.Token} was sent in encoding {push.Encoding} and committed as {commit.Encoding}");
-        return Task.FromResult(ApplyPush(commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span));
+        var reply = ApplyPush(commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span);
+        _commits.Add(commit.Token, reply);
+        return Task.FromResult(reply);
     }
 
     public Task<DataEndpoint?> GetDataEndpoint() => _updater is null ? Unknown<DataEndpoint?>() : Task.FromResult(_dataPort.Endpoint);

@@ -3,8 +3,8 @@ using ParameterServer.Contracts;
 namespace ParameterServer.Tests.DataPlane.Cluster;
 
 /// <summary>
-/// A client call filter that runs a test's action between a push's send on a lane and its commit: before the next
-/// <see cref="IShardGrain.CommitPush"/> the client sends, once.
+/// A silo's outgoing call filter that runs a test's action between a push's arrival on a lane and its commit: before
+/// the next <see cref="IShardGrain.CommitPush"/> the silo's data port makes, once.
 /// </summary>
 public sealed class CommitInterceptor : IOutgoingGrainCallFilter
 {

@@ -9,8 +9,8 @@ using ErrorCode = ParameterServer.Contracts.ErrorCode;
 namespace ParameterServer.Tests.DataPlane.Cluster;
 
 /// <summary>
-/// Commits by token, at the grain: a token commits once, on its own shard, in the encoding it was sent in, and not
-/// after it expired; every refused commit leaves the shard unchanged.
+/// Commits by token, at the grain: a token is applied once (committed again, it answers the first reply), on its own
+/// shard, in the encoding it was sent in, and not after it expired; every refused commit leaves the shard unchanged.
 /// </summary>
 [Collection(LaneClusterCollection.Name)]
 public sealed class TokenTests(LaneClusterFixture fixture) : IDisposable
@@ -20,16 +20,17 @@ public sealed class TokenTests(LaneClusterFixture fixture) : IDisposable
     public void Dispose() => _lanes.Dispose();
 
     [Fact]
-    public async Task A_token_commits_once()
+    public async Task A_token_is_applied_once_and_committed_again_answers_the_first_reply()
     {
         var (shard, key, endpoint) = await Shard1("token-once");
         var token = await _lanes.SendPushAsync(endpoint, key, (byte)TensorEncoding.Fp32, Bytes(SgdTable.Gradient[8..]));
 
         var reply = await shard.CommitPush(Commit(token));
-        var again = await Assert.ThrowsAsync<ParameterServerException>(() => shard.CommitPush(Commit(token)));
+        var again = await shard.CommitPush(Commit(token));
 
         Assert.Equal((1L, true), (reply.Version, reply.Applied));
-        Assert.Equal(ErrorCode.UnknownToken, again.Code);
+        Assert.Equal(reply, again);
+        Assert.Equal((1L, 1L), ((await shard.GetInfo()).Version, (await shard.GetInfo()).UpdateCount));
         Assert.Equal(SgdTable.AfterOnePush[8..], await Values(shard));
     }
 
