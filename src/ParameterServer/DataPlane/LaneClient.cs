@@ -8,8 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ParameterServer.DataPlane;
 
 /// <summary>
-/// Sends pushes, their commits and pulls on lanes to silos' data ports. Per endpoint it keeps a few persistent lanes; each lane
-/// carries one request and its reply at a time (no request ids: a reply echoes its request's token), so concurrent
+/// Sends pushes, their commits and pulls on lanes to silos' data ports. Per endpoint it keeps a few persistent lanes;
+/// each lane carries one exchange at a time (no request ids: a reply echoes its request's token), so concurrent
 /// calls spread over the lanes and wait when all are busy. A broken lane is closed and the request retried on a
 /// new one, with backoff, up to <see cref="LaneClientOptions.MaxAttempts"/>; so is a push the server refused as
 /// busy. Thread-safe.

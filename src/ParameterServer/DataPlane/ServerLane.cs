@@ -5,9 +5,9 @@ namespace ParameterServer.DataPlane;
 
 /// <summary>
 /// The server end of one lane: reads frames one at a time, stages pushes straight into pooled buffers, passes their
-/// commits to the committer, answers pulls from the snapshot source. A frame that was read whole and refused gets an error frame and the lane goes
-/// on; a frame that breaks the stream (bad magic, version, checksum or length; truncated) gets a last error frame
-/// and the lane is closed. Nothing here throws past <see cref="Completion"/>.
+/// commits to the committer, answers pulls from the snapshot source. A frame that was read whole and refused gets an
+/// error frame and the lane goes on; a frame that breaks the stream (bad magic, version, checksum or length;
+/// truncated) gets a last error frame and the lane is closed. Nothing here throws past <see cref="Completion"/>.
 /// </summary>
 internal sealed class ServerLane
 {
