@@ -56,11 +56,13 @@ public sealed class ModelHandle
     public TableLayout Layout(string table) => Table(table).Layout;
 
     /// <summary>
-    /// Pushes a gradient for rows [rowStart, rowStart + gradient.Length / cols) of a table: checked here (table,
-    /// length, rows, NaN/Inf), cut per shard, encoded, sent with up to 8 in flight (on the data plane's lanes where the
-    /// shard's silo has a data port, in grain calls otherwise); completes when every shard has acknowledged. A refused
-    /// gradient reaches no shard. A slice whose silo dies under it is sent again once its shard is back on a live silo
-    /// (for up to 2 minutes); if the lost answer was that of an applied push, it applies twice.
+    /// Pushes a gradient for rows [rowStart, rowStart + gradient.Length / cols) of a table: checked (table, length,
+    /// rows, NaN/Inf), cut per shard, encoded, sent with up to 8 in flight (on the data plane's lanes where the shard's
+    /// silo has a data port, in grain calls otherwise); completes when every shard has acknowledged. A refused gradient
+    /// changes no shard: a gradient over several shards is checked here before any slice goes out, one within a single
+    /// shard is checked by that shard, without a pass over it here. A slice whose silo dies under it is sent again once
+    /// its shard is back on a live silo (for up to 2 minutes); if the lost answer was that of an applied push, it
+    /// applies twice.
     /// </summary>
     /// <example><c>await model.PushAsync("fc1", gradient, rowStart: 0, clock: step);</c></example>
     public async Task PushAsync(string table, ReadOnlyMemory<float> gradient, int rowStart = 0, long clock = -1,
@@ -70,7 +72,8 @@ public sealed class ModelHandle
         if (clock < -1)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} is neither a step (>= 0) nor -1");
         var slices = shards.SliceBuffer(rowStart, gradient.Length, encoding);
-        shards.CheckGradient(gradient.Span, encoding);
+        if (slices.Length > 1)
+            shards.CheckGradient(gradient.Span, encoding);
         await ShardFanOut.ForEachAsync(slices, ct, (slice, token) => shards.PushSliceAsync(slice, gradient, WorkerId, clock, encoding, token));
     }
 

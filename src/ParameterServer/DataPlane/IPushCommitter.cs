@@ -7,6 +7,14 @@ namespace ParameterServer.DataPlane;
 public interface IPushCommitter
 {
     /// <summary>
+    /// Looks at a push's bytes while they arrive, a piece at a time, each still in the processor's cache: returns how
+    /// many leading bytes of <paramref name="bytes"/> it passed (whole values of <paramref name="encoding"/>; the rest
+    /// comes again with the next piece), or -1 to stop screening this push. A push whose every byte passed is staged as
+    /// <see cref="StagedPush.Screened"/>, so that its commit need not read the bytes once more to check them.
+    /// </summary>
+    int Screen(byte encoding, ReadOnlySpan<byte> bytes);
+
+    /// <summary>
     /// Commits the push staged under <paramref name="token"/> for <paramref name="shardKey"/> in
     /// <paramref name="encoding"/>, as <paramref name="commit"/> describes (opaque to lanes: the client and the
     /// committer agree on it), writes the answer into <paramref name="answer"/> (<see cref="FrameHeader.MaxCommitBytes"/>

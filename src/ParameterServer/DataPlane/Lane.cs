@@ -74,6 +74,29 @@ internal sealed class Lane : IDisposable
             throw Truncated(got, destination.Length, "payload");
     }
 
+    /// <summary>
+    /// Reads a push's payload as <see cref="ReadPayloadAsync(Memory{byte}, CancellationToken)"/> does, handing each piece
+    /// to <paramref name="committer"/>'s <see cref="IPushCommitter.Screen"/> as it arrives; returns whether every byte
+    /// passed.
+    /// </summary>
+    public async ValueTask<bool> ReadPayloadAsync(Memory<byte> destination, IPushCommitter committer, byte encoding, CancellationToken ct)
+    {
+        var (received, screened) = (0, 0);
+        while (received < destination.Length)
+        {
+            var got = await _socket.ReceiveAsync(destination[received..], SocketFlags.None, ct);
+            if (got == 0)
+                throw Truncated(received, destination.Length, "payload");
+            received += got;
+            if (screened >= 0)
+            {
+                var passed = committer.Screen(encoding, destination.Span[screened..received]);
+                screened = passed < 0 ? -1 : screened + passed;
+            }
+        }
+        return screened == destination.Length;
+    }
+
     /// <summary>Reads and drops a refused frame's payload, so the next frame starts where the peer expects.</summary>
     public async ValueTask SkipPayloadAsync(int length, CancellationToken ct)
     {

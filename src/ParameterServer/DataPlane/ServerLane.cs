@@ -100,16 +100,17 @@ internal sealed class ServerLane
                 $"staging is full ({pool.RentedBytes} of {pool.CapacityBytes} bytes held, {header.PayloadLength} more asked): retry later", ct);
             return;
         }
+        bool screened;
         try
         {
-            await _lane.ReadPayloadAsync(buffer.AsMemory(0, header.PayloadLength), ct);
+            screened = await _lane.ReadPayloadAsync(buffer.AsMemory(0, header.PayloadLength), _committer, header.Encoding, ct);
         }
         catch
         {
             pool.Return(buffer); // a partial push is never staged
             throw;
         }
-        if (!_staging.TryStage(header.Token, header.ShardKey, header.Encoding, buffer, header.PayloadLength))
+        if (!_staging.TryStage(header.Token, header.ShardKey, header.Encoding, buffer, header.PayloadLength, screened))
         {
             await AnswerErrorAsync(header, LaneError.DuplicateToken, $"token {header.Token} is already staged", ct);
             return;

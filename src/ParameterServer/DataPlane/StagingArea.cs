@@ -37,11 +37,11 @@ public sealed class StagingArea : IDisposable
     /// <summary>
     /// Holds <paramref name="length"/> bytes of <paramref name="buffer"/> (rented from <see cref="Pool"/>) under
     /// <paramref name="token"/>; the area owns the buffer from here. False when the token is already staged:
-    /// the buffer then goes straight back to the pool.
+    /// the buffer then goes straight back to the pool. <paramref name="screened"/>: see <see cref="StagedPush.Screened"/>.
     /// </summary>
-    public bool TryStage(Guid token, string shardKey, byte encoding, byte[] buffer, int length)
+    public bool TryStage(Guid token, string shardKey, byte encoding, byte[] buffer, int length, bool screened = false)
     {
-        var push = new StagedPush(Pool, token, shardKey, encoding, buffer, length, _time.GetTimestamp());
+        var push = new StagedPush(Pool, token, shardKey, encoding, buffer, length, screened, _time.GetTimestamp());
         if (_staged.TryAdd(token, push))
             return true;
         push.Dispose();

@@ -94,13 +94,18 @@ public static class LaneThroughputBenchmark
 
     private readonly record struct Measurement(double GigabytesPerSecond, double CpuSecondsPerGigabyte);
 
-    /// <summary>A shard whose snapshot never changes, and whose commit takes the staged bytes and gives the buffer back.</summary>
+    /// <summary>
+    /// A shard whose snapshot never changes, and whose commit takes the staged bytes and gives the buffer back; it screens
+    /// nothing as bytes arrive.
+    /// </summary>
     private sealed class FixedShard(byte[] bytes) : ISnapshotSource, IPushCommitter
     {
         public StagingArea? Staging { get; set; }
 
         public ValueTask<ShardSnapshot> GetSnapshotAsync(string shardKey, long knownVersion, byte encoding, CancellationToken ct) =>
             ValueTask.FromResult(ShardSnapshot.Of(1, bytes));
+
+        public int Screen(byte encoding, ReadOnlySpan<byte> bytes) => -1;
 
         public ValueTask<int> CommitAsync(Guid token, string shardKey, byte encoding, ReadOnlyMemory<byte> commit, Memory<byte> answer, CancellationToken ct)
         {

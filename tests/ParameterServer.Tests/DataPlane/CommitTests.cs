@@ -5,9 +5,9 @@ using Xunit;
 namespace ParameterServer.Tests.DataPlane;
 
 /// <summary>
-/// A push with its commit right behind it on the lane: the server commits it through its committer and answers with
-/// the committer's bytes; a commit the server cannot pass on is refused and the lane goes on; a lane that breaks once
-/// the commit went out leaves the push unconfirmed, named by its token.
+/// A push with its commit right behind it on the lane: the committer screens the bytes as they arrive, then commits
+/// them and its answer goes back; a commit the server cannot pass on is refused and the lane goes on; a lane that breaks
+/// once the commit went out leaves the push unconfirmed, named by its token.
 /// </summary>
 public class CommitTests
 {
@@ -29,6 +29,39 @@ public class CommitTests
         Assert.Equal(1, server.Committer.Commits);
         Assert.Equal(0, server.Staging.Count);
         Assert.Equal(0, server.Staging.Pool.RentedBytes);
+    }
+
+    [Fact]
+    public async Task A_push_is_screened_piece_by_piece_as_it_arrives_and_staged_as_screened_when_every_byte_passed()
+    {
+        await using var server = TestLaneServer.Start();
+        using var client = new LaneClient();
+        // 4 MiB with no 0xFF byte, which the fake's screen would refuse: it arrives in many pieces.
+        var payload = Enumerable.Range(0, 4 << 20).Select(i => (byte)(i % 255)).ToArray();
+
+        var token = await client.SendPushAsync(server.Endpoint, "m/t/0", 0, payload);
+
+        Assert.Equal(TakeResult.Taken, server.Staging.TryTake(token, "m/t/0", out var push));
+        using (push)
+            Assert.True(push!.Screened);
+        Assert.True(server.Committer.Pieces > 1, $"{server.Committer.Pieces} piece(s)");
+        // Every byte passed the screen once, in order, however the pieces were cut.
+        Assert.Equal(payload, server.Committer.Screened);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 2, 3, 0xFF }, "a value the screen refuses")]
+    [InlineData(new byte[] { 1, 2, 3 }, "a last byte that is no whole value")]
+    public async Task A_push_with_bytes_the_screen_did_not_pass_is_staged_unscreened_for_its_commit_to_check(byte[] payload, string what)
+    {
+        await using var server = TestLaneServer.Start();
+        using var client = new LaneClient();
+
+        var token = await client.SendPushAsync(server.Endpoint, "m/t/0", 0, payload);
+
+        Assert.Equal(TakeResult.Taken, server.Staging.TryTake(token, "m/t/0", out var push));
+        using (push)
+            Assert.False(push!.Screened, what);
     }
 
     [Fact]

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ParameterServer.Contracts;
 using ParameterServer.DataPlane;
 using ParameterServer.Grains.Hosting;
 using ParameterServer.Grains.Shards;
+using ParameterServer.Kernels.Stats;
 
 namespace ParameterServer.Grains.DataPlane;
 
@@ -57,6 +59,19 @@ public sealed class DataPort : ILifecycleParticipant<ISiloLifecycle>, ISnapshotS
         if (!_shards.TryGetValue(shardKey, out var shard))
             return ValueTask.FromResult(ShardSnapshot.Refuse(LaneError.UnknownShard, $"shard {shardKey} is not active on this silo"));
         return new ValueTask<ShardSnapshot>(SnapshotRequest.QueueAsync(shard, knownVersion, (TensorEncoding)encoding, Lanes.Staging.Pool, ct));
+    }
+
+    /// <summary>
+    /// Checks fp32 gradients for NaN and Inf while their bytes arrive, each piece still in the processor's cache: the
+    /// shard then skips its own pass over them (<see cref="StagedPush.Screened"/>). A piece with a non-finite value, or
+    /// a push in a 16-bit encoding (checked once decoded), stops the screen; the shard checks such pushes itself.
+    /// </summary>
+    public int Screen(byte encoding, ReadOnlySpan<byte> bytes)
+    {
+        if (encoding != (byte)TensorEncoding.Fp32)
+            return -1;
+        var whole = bytes[..(bytes.Length & ~(sizeof(float) - 1))];
+        return TensorStats.AllFinite(MemoryMarshal.Cast<byte, float>(whole)) ? whole.Length : -1;
     }
 
     /// <summary>

@@ -119,7 +119,7 @@ public sealed class ShardGrain : Grain, IShardGrain
     {
         if (_updater is null) return Unknown<PushReply>();
         if (request is null) throw MissingRequest("push");
-        return Task.FromResult(ApplyPush(request.WorkerId, request.Clock, request.RowOffset, request.RowCount, request.Encoding, request.Payload));
+        return Task.FromResult(ApplyPush(request.WorkerId, request.Clock, request.RowOffset, request.RowCount, request.Encoding, request.Payload, screened: false));
     }
 
     public Task<PushReply> CommitPush(PushCommit commit)
@@ -131,7 +131,7 @@ public sealed class ShardGrain : Grain, IShardGrain
         using var push = TakeStaged(commit.Token);
         if (push.Encoding != (byte)commit.Encoding)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"push {commit.Token} was sent in encoding {push.Encoding} and committed as {commit.Encoding}");
-        var reply = ApplyPush(commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span);
+        var reply = ApplyPush(commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span, push.Screened);
         _commits.Add(commit.Token, reply);
         return Task.FromResult(reply);
     }
@@ -239,8 +239,11 @@ public sealed class ShardGrain : Grain, IShardGrain
         _restoredVersion = live.Version;
     }
 
-    /// <summary>The one path of every push, whether its bytes came in the call or on a lane: validate in full, then apply or buffer.</summary>
-    private PushReply ApplyPush(string workerId, long clock, int rowOffset, int rowCount, TensorEncoding encoding, ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// The one path of every push, whether its bytes came in the call or on a lane: validate in full, then apply or
+    /// buffer. <paramref name="screened"/>: the data port found every fp32 value finite as the bytes arrived.
+    /// </summary>
+    private PushReply ApplyPush(string workerId, long clock, int rowOffset, int rowCount, TensorEncoding encoding, ReadOnlySpan<byte> payload, bool screened)
     {
         CheckRows(rowOffset, rowCount);
         var offset = rowOffset * _cols;
@@ -249,7 +252,7 @@ public sealed class ShardGrain : Grain, IShardGrain
         try
         {
             var gradient = DecodeGradient(payload, encoding, count, ref rented);
-            if (!TensorStats.AllFinite(gradient))
+            if (!(screened && encoding == TensorEncoding.Fp32) && !TensorStats.AllFinite(gradient))
                 throw new ParameterServerException(ErrorCode.NonFinite, $"gradient for shard {this.GetPrimaryKeyString()} holds NaN or Inf");
 
             _live.UpdateCount++;

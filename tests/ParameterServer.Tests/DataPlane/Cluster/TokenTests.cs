@@ -71,6 +71,22 @@ public sealed class TokenTests(LaneClusterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_committed_gradient_holding_nan_is_refused_and_changes_nothing()
+    {
+        var (shard, key, endpoint) = await Shard1("token-nan");
+        // The data port's screen stops at the NaN, so the shard checks the push in full itself.
+        var gradient = (float[])SgdTable.Gradient[8..].Clone();
+        gradient[3] = float.NaN;
+        var token = await _lanes.SendPushAsync(endpoint, key, (byte)TensorEncoding.Fp32, Bytes(gradient));
+
+        var error = await Assert.ThrowsAsync<ParameterServerException>(() => shard.CommitPush(Commit(token)));
+
+        Assert.Equal(ErrorCode.NonFinite, error.Code);
+        Assert.Equal(0, (await shard.GetInfo()).Version);
+        Assert.All(await Values(shard), v => Assert.Equal(1f, v));
+    }
+
+    [Fact]
     public async Task A_commit_in_another_encoding_than_the_bytes_were_sent_in_is_refused()
     {
         var (shard, key, endpoint) = await Shard1("token-encoding");
