@@ -20,7 +20,8 @@ namespace ParameterServer.Grains.DataPlane;
 /// </summary>
 public sealed class DataPort : ILifecycleParticipant<ISiloLifecycle>, ISnapshotSource, IPushCommitter
 {
-    private readonly ConcurrentDictionary<string, ShardGrain> _shards = new(StringComparer.Ordinal);
+    // The active shards, and a grain reference to each: the commits made on clients' behalf go through it.
+    private readonly ConcurrentDictionary<string, (ShardGrain Grain, IShardGrain Reference)> _shards = new(StringComparer.Ordinal);
     private readonly DataPortOptions _options;
     private readonly ILocalSiloDetails _silo;
     private readonly IGrainFactory _grains;
@@ -56,9 +57,9 @@ public sealed class DataPort : ILifecycleParticipant<ISiloLifecycle>, ISnapshotS
     {
         if (!Enum.IsDefined((TensorEncoding)encoding))
             return ValueTask.FromResult(ShardSnapshot.Refuse(LaneError.Refused, $"unknown tensor encoding {encoding}"));
-        if (!_shards.TryGetValue(shardKey, out var shard))
+        if (!_shards.TryGetValue(shardKey, out var hosted))
             return ValueTask.FromResult(ShardSnapshot.Refuse(LaneError.UnknownShard, $"shard {shardKey} is not active on this silo"));
-        return new ValueTask<ShardSnapshot>(SnapshotRequest.QueueAsync(shard, knownVersion, (TensorEncoding)encoding, Lanes.Staging.Pool, ct));
+        return new ValueTask<ShardSnapshot>(SnapshotRequest.QueueAsync(hosted.Grain, knownVersion, (TensorEncoding)encoding, Lanes.Staging.Pool, ct));
     }
 
     /// <summary>
@@ -86,7 +87,9 @@ public sealed class DataPort : ILifecycleParticipant<ISiloLifecycle>, ISnapshotS
         try
         {
             var request = PushCommitCodec.ReadCommit(commit.Span, token, (TensorEncoding)encoding);
-            var reply = await _grains.GetGrain<IShardGrain>(shardKey).CommitPush(request).WaitAsync(ct);
+            // A shard that left this silo since its bytes arrived is reached wherever it is now.
+            var shard = _shards.TryGetValue(shardKey, out var hosted) ? hosted.Reference : _grains.GetGrain<IShardGrain>(shardKey);
+            var reply = await shard.CommitPush(request).WaitAsync(ct);
             return PushCommitCodec.WriteReply(reply, answer.Span);
         }
         catch (ParameterServerException e)
@@ -95,10 +98,14 @@ public sealed class DataPort : ILifecycleParticipant<ISiloLifecycle>, ISnapshotS
         }
     }
 
-    internal void Register(string shardKey, ShardGrain shard) => _shards[shardKey] = shard;
+    internal void Register(string shardKey, ShardGrain shard, IShardGrain reference) => _shards[shardKey] = (shard, reference);
 
     /// <summary>Forgets the shard unless another activation has registered under its key since.</summary>
-    internal void Unregister(string shardKey, ShardGrain shard) => _shards.TryRemove(new KeyValuePair<string, ShardGrain>(shardKey, shard));
+    internal void Unregister(string shardKey, ShardGrain shard)
+    {
+        if (_shards.TryGetValue(shardKey, out var hosted) && hosted.Grain == shard)
+            _shards.TryRemove(new KeyValuePair<string, (ShardGrain, IShardGrain)>(shardKey, hosted));
+    }
 
     private Task Open(CancellationToken ct)
     {

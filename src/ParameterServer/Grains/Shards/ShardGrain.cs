@@ -80,7 +80,7 @@ public sealed class ShardGrain : Grain, IShardGrain
             _checkpoint.State = new ShardState();
         }
         this.RegisterGrainTimer(CheckpointOnTimer, new GrainTimerCreationOptions(_policy.Interval, _policy.Interval));
-        _dataPort.Register(this.GetPrimaryKeyString(), this);
+        _dataPort.Register(this.GetPrimaryKeyString(), this, this.AsReference<IShardGrain>());
         return Task.CompletedTask;
     }
 
