@@ -58,8 +58,9 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
             display.Info($"logs in {options.RunDirectory}");
 
             var board = new ProgressBoard(options.Workers, options.Epochs);
+            var ended = new HashSet<int>();
             await display.RunAsync(board, () => group.RunAsync(
-                (child, line) => OnLine(board, workers, child, line), child => OnExit(board, workers, child), cancellationToken));
+                (child, line) => OnLine(board, workers, child, line), child => OnExit(board, workers, ended, child), cancellationToken));
             var results = board.Results(options.Standalone ? "standalone" : options.Consistency.ToString(), options.Device, options.Seed, clock.Elapsed.TotalSeconds);
             if (results.Curves is not [.., { TestAccuracy: not null }])
                 throw new InvalidOperationException($"no worker evaluated the model after epoch {options.Epochs}, the last; the results are not written");
@@ -122,9 +123,10 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
     /// A worker has exited: done, or lost. The run goes on while another worker is still running; when the last one is
     /// lost without any having reported done, nothing is left to finish it.
     /// </summary>
-    private void OnExit(ProgressBoard board, Dictionary<ChildProcess, int> workers, ChildProcess child)
+    private void OnExit(ProgressBoard board, Dictionary<ChildProcess, int> workers, HashSet<int> ended, ChildProcess child)
     {
         var w = workers[child];
+        ended.Add(w);
         var code = child.ExitCode!.Value;
         if (board.Done(w) is not null)
         {
@@ -137,7 +139,9 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
             : code == 0 ? "exited with code 0 without reporting done"
             : ExitStatus.Describe(code);
         var loss = board.Lose(w, child.Pid, code, reason);
-        var running = workers.Where(c => c.Key.ExitCode is null).Select(c => c.Value).Order().ToList();
+        // A worker whose exit is not handled yet still counts: it may have exited already with its "done" line still
+        // to be read, so its process having ended says nothing yet.
+        var running = workers.Values.Where(x => !ended.Contains(x)).Order().ToList();
         var finished = Enumerable.Range(0, board.Workers).Count(x => board.Done(x) is not null);
         if (running.Count == 0 && finished == 0)
             throw new ChildFailedException(child, $"{reason}, and no worker is left to finish the run");
