@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Globalization;
 using BenchmarkDotNet.Running;
+using ParameterServer.Benchmarks;
 using ParameterServer.Benchmarks.DataPlane;
 using ParameterServer.Benchmarks.Devices;
 using ParameterServer.Benchmarks.GpuCheck;
@@ -9,17 +12,18 @@ using ParameterServer.Benchmarks.Transfer;
 using ParameterServer.Benchmarks.Updates;
 using ParameterServer.Benchmarks.Workers;
 
-// dotnet run -c Release --project tests/ParameterServer.Benchmarks -- <benchmark> [options]
+// dotnet run -c Release --project tests/ParameterServer.Benchmarks -- <benchmark> [options] [--json PATH]
 // Each benchmark lives in its own folder; add it here with a one-line description. Each hands its figures to the
-// sink, printed as a table at the end; `report` runs them all (./bench.sh).
+// sink, printed as a table at the end and, with --json, written to PATH with the machine, its load average before and
+// after, and the date; `report` runs them all (./bench.sh).
 var benchmarks = new Dictionary<string, (string Description, Func<string[], FigureSink, int> Run)>
 {
-    ["report"] = ("every benchmark in sequence, one table at the end [--quick] [--json PATH] (./bench.sh)",
+    ["report"] = ("every benchmark in sequence, one table at the end [--quick] (./bench.sh)",
         (rest, figures) => ReportCommand.RunAsync(rest, figures).GetAwaiter().GetResult()),
     ["updates"] = ("server-side update throughput against a memory-bandwidth probe, one thread [--quick]", UpdateThroughput.Run),
     ["dataplane"] = ("lanes against a raw socket copy, 4 MiB payloads [--payload-mib 4] [--in-flight 4] [--seconds 2] [--rounds 3]",
         (rest, figures) => LaneThroughputBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),
-    ["transfer"] = ("push and pull through a silo process: lanes and grain calls against a raw socket peer, 1-8 in flight [--quick] [--with-torch] [--json PATH]",
+    ["transfer"] = ("push and pull through a silo process: lanes and grain calls against a raw socket peer [--quick] [--in-flight 1,2,4,8] [--seconds 2] [--with-torch] [--torch-modes default,tcp]",
         (rest, figures) => TransferBenchmark.RunAsync(rest, figures).GetAwaiter().GetResult()),
     ["raw-peer"] = ("the raw socket end of `transfer`, which starts it", (rest, _) => RawPeer.RunAsync(rest).GetAwaiter().GetResult()),
     ["latency"] = ("small push and pull round trips against a paramserver silo process, lanes and grain calls, p50/p99 [--seconds 2] [--in-flight 1,2,4,8,16,32,64]",
@@ -39,17 +43,34 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], Figu
 
 if (args.Length > 0 && benchmarks.TryGetValue(args[0], out var benchmark))
 {
+    var rest = args[1..];
+    var jsonPath = Options.OptionalText(rest, "--json");
+    var (machine, loadBefore, started, clock) = (MachineInfo.Current(), MachineInfo.LoadAverage(), DateTimeOffset.Now, Stopwatch.StartNew());
+    Console.WriteLine($"== {args[0]}: {machine}; load average {Load(loadBefore)}; {started:yyyy-MM-dd HH:mm:ss zzz}");
+
     var figures = new FigureSink();
-    var code = benchmark.Run(args[1..], figures);
+    var code = benchmark.Run(rest, figures);
+
+    var loadAfter = MachineInfo.LoadAverage();
     if (figures.Figures.Count > 0)
     {
         Console.WriteLine();
         Console.Write(FigureTable.Render(figures.Figures));
     }
+    Console.WriteLine($"== {args[0]} done in {clock.Elapsed.TotalSeconds:F0} s on {machine.Cores} cores ({machine.CpuModel}); " +
+        $"load average before {Load(loadBefore)}, after {Load(loadAfter)}");
+    if (jsonPath is not null)
+    {
+        new ReportJson(args, Options.Flag(rest, "--quick"), machine, loadBefore, loadAfter, started, clock.Elapsed.TotalSeconds,
+            FigureTable.Summary(figures.Figures), figures.Figures).Write(jsonPath);
+        Console.WriteLine($"figures written to {Path.GetFullPath(jsonPath)}");
+    }
     return code;
 }
 
-Console.Error.WriteLine("usage: dotnet run -c Release --project tests/ParameterServer.Benchmarks -- <benchmark> [options]");
+Console.Error.WriteLine("usage: dotnet run -c Release --project tests/ParameterServer.Benchmarks -- <benchmark> [options] [--json PATH]");
 foreach (var (name, (description, _)) in benchmarks)
     Console.Error.WriteLine($"  {name,-10} {description}");
 return 2;
+
+static string Load(double[] load) => load.Length == 0 ? "unknown" : string.Join(' ', load.Select(l => l.ToString("F2", CultureInfo.InvariantCulture)));

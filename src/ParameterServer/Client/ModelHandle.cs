@@ -56,11 +56,21 @@ public sealed class ModelHandle
     public TableLayout Layout(string table) => Table(table).Layout;
 
     /// <summary>
-    /// Pushes a gradient for rows [rowStart, rowStart + gradient.Length / cols) of a table: checked here (table,
-    /// length, rows, NaN/Inf), cut per shard, encoded, sent with up to 8 in flight (on the data plane's lanes where the
-    /// shard's silo has a data port, in grain calls otherwise); completes when every shard has acknowledged. A refused
-    /// gradient reaches no shard. A slice whose silo dies under it is sent again once its shard is back on a live silo
-    /// (for up to 2 minutes); if the lost answer was that of an applied push, it applies twice.
+    /// Pushes a gradient for rows [rowStart, rowStart + gradient.Length / cols) of a table: checked (table, length,
+    /// rows, NaN/Inf), cut per shard, encoded, sent with up to 8 in flight (on the data plane's lanes where the shard's
+    /// silo has a data port, in grain calls otherwise); completes when every shard has acknowledged. A refused gradient
+    /// changes no shard: a gradient over several shards is checked here before any slice goes out, one within a single
+    /// shard is checked by that shard, without a pass over it here. A slice whose answer is lost (its silo dies under
+    /// it, a timeout, a lane that breaks) is sent again, once its shard is back on a live silo, for up to 2 minutes;
+    /// each slice carries an identity the shard de-duplicates on, so a repeated slice is applied once. A slice applied
+    /// after its shard's last checkpoint and lost with its silo is applied again when repeated, since the restored shard
+    /// lost it. A slice repeated after 64 later slices from this handle reached its shard is refused with
+    /// <see cref="ErrorCode.StalePush"/>: the shard no longer remembers whether it took it. Under BSP a push for a clock
+    /// (<paramref name="clock"/> >= 0) counts in that clock's average, so it must come from a worker of the job: a
+    /// handle from <see cref="ForWorker"/> whose id has joined (<see cref="JoinAsync"/>), or pushes under
+    /// "{worker}.{suffix}" for a member "{worker}", one id per data partition. From a handle that is no worker's it is
+    /// refused here, from an id that is not a member by the shards, both with <see cref="ErrorCode.UnknownWorker"/>; a
+    /// push with clock -1 is applied at once, outside the clocks.
     /// </summary>
     /// <example><c>await model.PushAsync("fc1", gradient, rowStart: 0, clock: step);</c></example>
     public async Task PushAsync(string table, ReadOnlyMemory<float> gradient, int rowStart = 0, long clock = -1,
@@ -69,8 +79,12 @@ public sealed class ModelHandle
         var shards = Table(table);
         if (clock < -1)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} is neither a step (>= 0) nor -1");
+        if (clock >= 0 && WorkerId.Length == 0 && Spec.Consistency.Mode == ConsistencyMode.Bsp)
+            throw new ParameterServerException(ErrorCode.UnknownWorker,
+                $"model '{Name}' is BSP: a push for clock {clock} counts in that clock's average and must come from a worker of the job (ForWorker, JoinAsync); push with clock -1 to apply it at once");
         var slices = shards.SliceBuffer(rowStart, gradient.Length, encoding);
-        shards.CheckGradient(gradient.Span, encoding);
+        if (slices.Length > 1)
+            shards.CheckGradient(gradient.Span, encoding);
         await ShardFanOut.ForEachAsync(slices, ct, (slice, token) => shards.PushSliceAsync(slice, gradient, WorkerId, clock, encoding, token));
     }
 
@@ -101,7 +115,10 @@ public sealed class ModelHandle
         return new TableReplica(shards, values.IsEmpty ? new float[shards.Spec.Elements] : values, encoding);
     }
 
-    /// <summary>Adds a worker to the job (or renews it); from now on the minimum clock waits for it.</summary>
+    /// <summary>
+    /// Adds a worker to the job (or renews it); from now on the minimum clock waits for it. The reply says the clock it
+    /// starts from and the data partitions the job gives it.
+    /// </summary>
     /// <example><c>var start = (await model.JoinAsync("worker-0")).Clock;</c></example>
     public Task<JoinReply> JoinAsync(string workerId, CancellationToken ct = default)
     {
@@ -109,13 +126,20 @@ public sealed class ModelHandle
         return TransientRetry.RunAsync(() => _model.Join(workerId), ct);
     }
 
-    /// <summary>Renews a worker's lease; call it more often than <see cref="ModelSpec.WorkerLease"/>.</summary>
-    /// <example><c>await model.HeartbeatAsync("worker-0");</c></example>
-    public Task HeartbeatAsync(string workerId, CancellationToken ct = default) => TransientRetry.RunAsync(() => _model.Heartbeat(workerId), ct);
+    /// <summary>
+    /// Renews a worker's lease (call it more often than <see cref="ModelSpec.WorkerLease"/>) and returns the data
+    /// partitions the job gives it now.
+    /// </summary>
+    /// <example><c>var partitions = (await model.HeartbeatAsync("worker-0")).Held;</c></example>
+    public Task<WorkerAssignment> HeartbeatAsync(string workerId, CancellationToken ct = default) =>
+        TransientRetry.RunAsync(() => _model.Heartbeat(workerId), ct);
 
-    /// <summary>Reports that a worker finished <paramref name="clock"/> steps; call it after that step's pushes completed.</summary>
-    /// <example><c>await model.ReportClockAsync("worker-0", step + 1);</c></example>
-    public Task ReportClockAsync(string workerId, long clock, CancellationToken ct = default)
+    /// <summary>
+    /// Reports that a worker finished <paramref name="clock"/> clocks (call it after that clock's pushes completed) and
+    /// returns the data partitions the job gives it now.
+    /// </summary>
+    /// <example><c>var assignment = await model.ReportClockAsync("worker-0", step + 1);</c></example>
+    public Task<WorkerAssignment> ReportClockAsync(string workerId, long clock, CancellationToken ct = default)
     {
         if (clock < 0)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} must be >= 0");
@@ -124,7 +148,8 @@ public sealed class ModelHandle
 
     /// <summary>
     /// Waits until every live worker reached <paramref name="clock"/> or <paramref name="timeout"/> passed, and returns
-    /// the job's minimum clock then (less than <paramref name="clock"/> on timeout).
+    /// the job's minimum clock then (less than <paramref name="clock"/> on timeout). The silo holds one wait for at most
+    /// its limit (20 s by default) and then answers as on a timeout: wait in a loop for longer.
     /// </summary>
     /// <example><c>var min = await model.WaitForClockAsync(step - staleness, TimeSpan.FromSeconds(30));</c></example>
     public Task<long> WaitForClockAsync(long clock, TimeSpan timeout, CancellationToken ct = default)
@@ -134,7 +159,7 @@ public sealed class ModelHandle
         return TransientRetry.RunAsync(() => _model.WaitForMinClock(clock, timeout), ct);
     }
 
-    /// <summary>Removes a worker from the job: the minimum clock stops waiting for it.</summary>
+    /// <summary>Removes a worker from the job: the minimum clock stops waiting for it and its data partitions go to the others.</summary>
     /// <example><c>await model.LeaveAsync("worker-0");</c></example>
     public Task LeaveAsync(string workerId, CancellationToken ct = default) => TransientRetry.RunAsync(() => _model.Leave(workerId), ct);
 

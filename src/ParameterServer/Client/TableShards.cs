@@ -7,7 +7,9 @@ namespace ParameterServer.Client;
 
 /// <summary>
 /// One table as a client sees it: the slicer, a grain reference per shard, and the per-slice push and pull, on the
-/// data plane's lanes where the shard's silo has a data port and in grain calls otherwise.
+/// data plane's lanes where the shard's silo has a data port and in grain calls otherwise. Every push slice carries a
+/// <see cref="PushId"/>: this table's writer id and the next number of its pushes to that shard, the same on every
+/// transfer of the slice, so a slice sent again after its answer was lost is taken by the shard once.
 /// </summary>
 internal sealed class TableShards
 {
@@ -19,6 +21,10 @@ internal sealed class TableShards
     private readonly ShardLanes? _lanes;
     private readonly IModelGrain _model;
     private readonly ShardActivations _activations;
+    private readonly Guid _writer = Guid.NewGuid();
+    // Per shard, so that each shard sees its writer's numbers without gaps: its window of remembered pushes then
+    // covers the pushes in flight, however many go to other shards.
+    private readonly long[] _sequences;
 
     public TableShards(IGrainFactory grains, string model, TableSpec spec, ShardLanes? lanes)
     {
@@ -33,6 +39,7 @@ internal sealed class TableShards
         _lanes = lanes;
         _model = grains.GetGrain<IModelGrain>(model);
         _activations = new ShardActivations(_keys);
+        _sequences = new long[Layout.ShardCount];
     }
 
     public TableLayout Layout { get; }
@@ -51,8 +58,8 @@ internal sealed class TableShards
     }
 
     /// <summary>
-    /// Refuses a gradient a shard would refuse, before any shard receives its slice: a push is all or nothing only
-    /// when every slice is checked first.
+    /// Refuses a gradient a shard would refuse, before any shard receives its slice: a push over several shards is all
+    /// or nothing only when every slice is checked first.
     /// </summary>
     public void CheckGradient(ReadOnlySpan<float> gradient, TensorEncoding encoding)
     {
@@ -62,9 +69,15 @@ internal sealed class TableShards
             throw new ParameterServerException(ErrorCode.NonFinite, $"gradient for table '{Spec.Name}' overflows float16 (|g| >= {Fp16Overflow})");
     }
 
-    /// <summary>Pushes one slice, repeated while its shard's silo is being replaced (<see cref="TransientRetry"/>).</summary>
-    public ValueTask PushSliceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, string workerId, long clock, TensorEncoding encoding, CancellationToken ct) =>
-        new(TransientRetry.RunAsync(() => PushSliceOnceAsync(slice, gradient, workerId, clock, encoding, ct).AsTask(), ct));
+    /// <summary>
+    /// Pushes one slice, repeated while its shard's silo is being replaced (<see cref="TransientRetry"/>) under one
+    /// identity, so that a repetition of a slice the shard took is answered, not applied.
+    /// </summary>
+    public ValueTask PushSliceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, string workerId, long clock, TensorEncoding encoding, CancellationToken ct)
+    {
+        var id = new PushId(_writer, Interlocked.Increment(ref _sequences[slice.Shard]));
+        return new(TransientRetry.RunAsync(() => PushSliceOnceAsync(slice, gradient, id, workerId, clock, encoding, ct).AsTask(), ct));
+    }
 
     /// <summary>Pulls one slice into its place in <paramref name="dest"/> (the request's rows), repeated while its shard's
     /// silo is being replaced; returns the shard's version, or null when the shard answered that
@@ -72,16 +85,17 @@ internal sealed class TableShards
     public ValueTask<long?> PullSliceAsync(ShardSlice slice, Memory<float> dest, long knownVersion, TensorEncoding encoding, CancellationToken ct) =>
         new(TransientRetry.RunAsync(() => PullSliceOnceAsync(slice, dest, knownVersion, encoding, ct).AsTask(), ct));
 
-    private async ValueTask PushSliceOnceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, string workerId, long clock, TensorEncoding encoding, CancellationToken ct)
+    private async ValueTask PushSliceOnceAsync(ShardSlice slice, ReadOnlyMemory<float> gradient, PushId id, string workerId, long clock, TensorEncoding encoding, CancellationToken ct)
     {
         var cols = Spec.Cols;
         var values = gradient.Slice(slice.RequestOffset * cols, slice.RowCount * cols);
-        var commit = new PushCommit { WorkerId = workerId, Clock = clock, RowOffset = slice.RowOffset, RowCount = slice.RowCount, Encoding = encoding };
+        var commit = new PushCommit { Id = id, WorkerId = workerId, Clock = clock, RowOffset = slice.RowOffset, RowCount = slice.RowCount, Encoding = encoding };
         var reply = _lanes is null ? null : await _lanes.TryPushAsync(_shards[slice.Shard], _keys[slice.Shard], commit, values, ct);
         // A fresh array per call: Orleans passes [Immutable] payloads by reference to a co-hosted grain, which may keep
         // it (BSP buffers gradients until the clock completes), so a pooled buffer could be overwritten under it.
         reply ??= await _shards[slice.Shard].Push(new PushRequest
         {
+            Id = id,
             WorkerId = workerId,
             Clock = clock,
             RowOffset = slice.RowOffset,

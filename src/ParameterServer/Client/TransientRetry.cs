@@ -8,8 +8,8 @@ namespace ParameterServer.Client;
 /// Repeats a call that failed because a silo went away under it (no answer within the response timeout, the target or
 /// the gateway gone): once the cluster has noticed, the grain reactivates on a live silo and the repeated call reaches
 /// it. Delays double from 50 ms to 2 s, for up to <see cref="Window"/>. A refusal (<see cref="ParameterServerException"/>)
-/// is an answer, never repeated. Every call repeated here is idempotent but a push: a push whose answer was lost may
-/// have been applied, and is then applied twice, which costs less than losing it.
+/// is an answer, never repeated. Every call repeated here is idempotent; a push is made so by its <see cref="PushId"/>,
+/// which the shard de-duplicates on.
 /// </summary>
 internal static class TransientRetry
 {

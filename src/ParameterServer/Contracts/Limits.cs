@@ -14,4 +14,7 @@ public static class Limits
 
     /// <summary>Most shards one model may have (at <see cref="DefaultShardBytes"/> each, 128 GiB of parameters).</summary>
     public const int MaxShardsPerModel = 1 << 16;
+
+    /// <summary>Most data partitions one job may assign (every assignment reply lists a worker's partitions).</summary>
+    public const int MaxPartitions = 1 << 12;
 }

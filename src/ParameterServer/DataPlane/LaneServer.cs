@@ -9,14 +9,17 @@ namespace ParameterServer.DataPlane;
 
 /// <summary>
 /// A silo's data port: accepts lanes, stages the pushes they carry in <see cref="Staging"/> for the shards to
-/// commit by token, and answers pulls from an <see cref="ISnapshotSource"/>. Bad frames are answered with an error
-/// frame and logged; they close at most their own lane.
-/// Example: <c>await using var server = new LaneServer(new LaneServerOptions { Port = 0 }, snapshots); server.Start();</c>
+/// commit by token (the commits that follow pushes on lanes go to an <see cref="IPushCommitter"/>), and answers
+/// pulls from an <see cref="ISnapshotSource"/>. Bad frames are answered with an error frame and logged; they close at
+/// most their own lane. Past <see cref="LaneServerOptions.MaxLanes"/> open lanes a new connection is closed at once
+/// (clients then use grain calls), and failing accepts are retried after a growing pause.
+/// Example: <c>await using var server = new LaneServer(new LaneServerOptions { Port = 0 }, snapshots, committer); server.Start();</c>
 /// </summary>
 public sealed class LaneServer : IAsyncDisposable
 {
     private readonly LaneServerOptions _options;
     private readonly ISnapshotSource _snapshots;
+    private readonly IPushCommitter _committer;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
@@ -27,11 +30,12 @@ public sealed class LaneServer : IAsyncDisposable
     private long _lanesAccepted;
     private bool _disposed;
 
-    public LaneServer(LaneServerOptions options, ISnapshotSource snapshots, ILoggerFactory? loggers = null, TimeProvider? time = null)
+    public LaneServer(LaneServerOptions options, ISnapshotSource snapshots, IPushCommitter committer, ILoggerFactory? loggers = null, TimeProvider? time = null)
     {
         Validate(options);
         _options = options;
         _snapshots = snapshots;
+        _committer = committer;
         _loggers = loggers ?? NullLoggerFactory.Instance;
         _logger = _loggers.CreateLogger<LaneServer>();
         Staging = new StagingArea(options.StagingCapacityBytes, options.StagingExpiry, time, _loggers.CreateLogger<StagingArea>());
@@ -96,12 +100,14 @@ public sealed class LaneServer : IAsyncDisposable
 
     private async Task AcceptAsync(Socket listener, CancellationToken ct)
     {
+        var backoff = new AcceptBackoff();
         while (!ct.IsCancellationRequested)
         {
             Socket socket;
             try
             {
                 socket = await listener.AcceptAsync(ct);
+                backoff.Succeeded();
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
@@ -109,12 +115,28 @@ public sealed class LaneServer : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                // Out of descriptors or a connection reset before accept: keep listening.
-                _logger.LogWarning(e, "Lane server on {Endpoint}: accept failed", Endpoint);
+                // Out of descriptors, say: the connection stays queued and the next accept would fail at once.
+                var pause = backoff.Failed();
+                _logger.LogWarning(e, "Lane server on {Endpoint}: accept failed; next try in {Pause} ms", Endpoint, pause.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(pause, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                continue;
+            }
+            if (_lanes.Count >= _options.MaxLanes)
+            {
+                _logger.LogWarning("Lane server on {Endpoint}: connection from {Remote} refused: {Lanes} lanes are open, the most it serves (MaxLanes)",
+                    Endpoint, socket.RemoteEndPoint, _options.MaxLanes);
+                socket.Dispose();
                 continue;
             }
             Interlocked.Increment(ref _lanesAccepted);
-            var lane = new ServerLane(new Lane(socket, _options.MaxPayloadBytes), Staging, _snapshots, _options, Counters, _logger);
+            var lane = new ServerLane(new Lane(socket, _options.MaxPayloadBytes), Staging, _snapshots, _committer, _options, Counters, _logger);
             _lanes.TryAdd(lane, 0);
             lane.Start(closed => _lanes.TryRemove(closed, out _), ct);
         }
@@ -125,6 +147,7 @@ public sealed class LaneServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.Port, nameof(options.Port));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, IPEndPoint.MaxPort, nameof(options.Port));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxPayloadBytes, nameof(options.MaxPayloadBytes));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxLanes, nameof(options.MaxLanes));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.FrameTimeout, TimeSpan.Zero, nameof(options.FrameTimeout));
         // Buffers are pooled power-of-two arrays: the cap must hold at least one of the largest.
         var largestBuffer = (long)BitOperations.RoundUpToPowerOf2((uint)options.MaxPayloadBytes);

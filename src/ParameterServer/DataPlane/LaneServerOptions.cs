@@ -15,6 +15,14 @@ public sealed class LaneServerOptions
     /// <summary>The data port; 0 picks a free one (see <see cref="LaneServer.Endpoint"/>).</summary>
     public int Port { get; set; } = DefaultPort;
 
+    public const int DefaultMaxLanes = 1024;
+
+    /// <summary>
+    /// Most lanes served at once; a connection past it is closed at once and logged (its client uses grain calls).
+    /// Bounds the sockets and buffers lanes hold: the default serves 256 clients of 4 lanes each.
+    /// </summary>
+    public int MaxLanes { get; set; } = DefaultMaxLanes;
+
     /// <summary>Largest frame payload accepted; larger frames are refused and their lane closed.</summary>
     public int MaxPayloadBytes { get; set; } = 64 << 20;
 
@@ -24,6 +32,6 @@ public sealed class LaneServerOptions
     /// <summary>How long a push waits for its commit before its buffer is reclaimed.</summary>
     public TimeSpan StagingExpiry { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long one frame may take once its header arrived; a stalled lane is closed and its buffer freed.</summary>
+    /// <summary>How long one frame may take from its first byte; a lane stalled in a frame is closed and its buffer freed.</summary>
     public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

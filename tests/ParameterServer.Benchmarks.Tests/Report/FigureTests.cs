@@ -81,6 +81,22 @@ public class FigureTests
     }
 
     [Fact]
+    public void Sections_print_in_the_issue_order_whatever_order_they_were_measured_in()
+    {
+        Figure[] figures =
+        [
+            new("g", Sections.Gemm, "gemm", "GFLOP/s", 1),
+            new("l", Sections.Latency, "p50", "µs", 1),
+            new("o", "other", "other", "x", 1),
+            new("t", Sections.Transfer, "push", "GB/s", 1),
+        ];
+
+        var headers = FigureTable.Render(figures).Split('\n').Where(l => l.StartsWith("== ", StringComparison.Ordinal));
+
+        Assert.Equal(["== 1 transfer", "== 4 latency", "== CPU GEMM", "== other"], headers);
+    }
+
+    [Fact]
     public void The_same_figure_cannot_be_added_twice()
     {
         var sink = new FigureSink();

@@ -21,6 +21,9 @@ public static class LatencyBenchmark
     private const string Table = "row";
     private const int Cols = 256;
 
+    // A p99 needs 100 samples; on a loaded machine a short point can end after a handful of slow calls.
+    private const int MinRoundTrips = 200;
+
     /// <summary>A client configuration measured: its figures' id prefix and the words that name it.</summary>
     private sealed record Path(string Id, string Label, DataPlaneOptions DataPlane);
 
@@ -52,7 +55,7 @@ public static class LatencyBenchmark
             var models = new ModelHandle[_paths.Length];
             for (var p = 0; p < _paths.Length; p++)
             {
-                clients[p] = await ParameterServerClient.ConnectAsync(new ConnectionOptions { GatewayPort = silo.GatewayPort, DataPlane = _paths[p].DataPlane }, ct);
+                clients[p] = await ParameterServerClient.ConnectAsync(silo.Connection(_paths[p].DataPlane), ct);
                 models[p] = await clients[p].CreateModelAsync(spec, ct);
             }
             await using var raw = await RawSocketCopy.StartAsync(inFlight.Max(), payload);
@@ -68,7 +71,7 @@ public static class LatencyBenchmark
                 ("pull", (model, loop) => model.PullAsync(Table, pulled[loop], ct: ct), loop => raw.PullAsync(loop, rawPulled[loop])),
             };
 
-            Console.WriteLine($"latency: one 1x{Cols} row ({payload.Length} B) pushed to or pulled from paramserver silo (PID {silo.Id}) on loopback, " +
+            Console.WriteLine($"latency: one 1x{Cols} row ({payload.Length} B) pushed to or pulled from paramserver silo (PID {silo.Pid}) on loopback, " +
                 $"{seconds:0.##} s per point; reference: the same bytes on raw loopback sockets in process; {Environment.ProcessorCount} cores");
             foreach (var (_, ours, rawCall) in operations)
             {
@@ -109,20 +112,25 @@ public static class LatencyBenchmark
         }
     }
 
-    /// <summary>Round trips of <paramref name="call"/> with <paramref name="inFlight"/> loops each keeping one call in flight.</summary>
+    /// <summary>
+    /// Round trips of <paramref name="call"/> with <paramref name="inFlight"/> loops each keeping one call in flight,
+    /// for <paramref name="duration"/> and at least <see cref="MinRoundTrips"/> calls.
+    /// </summary>
     private static async Task<Point> MeasureAsync(int inFlight, TimeSpan duration, Func<int, Task> call, CancellationToken ct)
     {
         var recorders = new LatencyRecorder[inFlight];
+        var calls = 0;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, inFlight).Select(async loop =>
         {
             var recorder = recorders[loop] = new LatencyRecorder();
-            while (clock.Elapsed < duration)
+            while (clock.Elapsed < duration || Volatile.Read(ref calls) < MinRoundTrips)
             {
                 ct.ThrowIfCancellationRequested();
                 var start = Stopwatch.GetTimestamp();
                 await call(loop);
                 recorder.RecordSince(start);
+                Interlocked.Increment(ref calls);
             }
         }));
         var merged = LatencyRecorder.Merge(recorders);

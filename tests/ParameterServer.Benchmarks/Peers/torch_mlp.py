@@ -22,7 +22,10 @@ def parse_args():
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr", type=float, default=1e-3, help="the rate, or the peak rate of --schedule cosine")
+    p.add_argument("--schedule", choices=("constant", "cosine"), default="constant",
+                   help="cosine: psworker's schedule, a linear warm-up over the first 2%% of the updates, then cosine "
+                        "decay to 0 at the last")
     p.add_argument("--init", choices=("he", "xavier"), default="he",
                    help="weights: He (Kaiming) normal, fan-in, or Xavier (Glorot) normal; biases start at zero")
     p.add_argument("--seed", type=int, default=1)
@@ -72,6 +75,20 @@ def make_optimizer(torch, name, model, lr):
     if name == "adam":
         return torch.optim.Adam(model.parameters(), lr=lr)
     return torch.optim.SGD(model.parameters(), lr=lr)
+
+
+def cosine_schedule(torch, optimizer, updates):
+    """The rate factor psworker gives its shards (LearningRateSchedule.At with the warm-up and total TrainCommand
+    sets): (t + 1) / warm-up during the warm-up, then half a cosine from 1 to 0 at the last update."""
+    import math
+    warmup, total = updates // 50 + 1, updates + 1
+
+    def factor(t):
+        if t < warmup:
+            return (t + 1) / warmup
+        return 0.5 * (1 + math.cos(math.pi * min(1.0, (t - warmup) / (total - warmup))))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
 def pixel_bytes(torch, split):
@@ -124,6 +141,8 @@ def train(torch, args, device, report):
     optimizer = make_optimizer(torch, args.optimizer, model, args.lr)
     shuffle = torch.Generator().manual_seed(args.seed)
     samples = train_x.shape[0]
+    steps_per_epoch = (samples + args.batch - 1) // args.batch
+    scheduler = cosine_schedule(torch, optimizer, steps_per_epoch * args.epochs) if args.schedule == "cosine" else None
 
     epoch_seconds, test_accuracy, train_loss = [], [], []
     seconds_to_target = None
@@ -137,6 +156,8 @@ def train(torch, args, device, report):
             rows = order[first:first + args.batch]
             # Summed on the device: reading each loss back would synchronize every step.
             loss_sum += train_step(torch, model, optimizer, train_x[rows], train_y[rows]).detach() * len(rows)
+            if scheduler is not None:
+                scheduler.step()
         synchronize(torch, device)
         epoch_seconds.append(time.perf_counter() - epoch_start)
         train_loss.append(loss_sum.item() / samples)
@@ -203,6 +224,7 @@ def main():
         batch=args.batch,
         optimizer=args.optimizer,
         lr=args.lr,
+        schedule=args.schedule,
         init=args.init,
         seed=args.seed,
         epochs=args.epochs if args.steps_only is None else None,

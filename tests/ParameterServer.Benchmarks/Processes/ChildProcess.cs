@@ -5,63 +5,55 @@ using System.Runtime.InteropServices;
 namespace ParameterServer.Benchmarks.Processes;
 
 /// <summary>
-/// A process a benchmark started and must stop: disposing it kills it by its PID (with its children) when it is still
-/// running, and so does an interrupt or termination of the benchmark (SIGINT, SIGTERM, SIGHUP), so that no silo or
-/// worker outlives a cancelled run. Its standard output and error lines go to <see cref="Lines"/> and a log file.
+/// A process a benchmark started and must stop (a <c>paramserver silo</c>, the transfer's raw peer, a
+/// <c>psworker launch</c>), with its output lines kept. Stopped by its PID: disposing kills it (with its children) if it
+/// still runs, and so does an interrupt or termination of the benchmark itself (SIGINT, SIGTERM, SIGHUP), so that
+/// nothing outlives a failed or cancelled run.
+/// Its standard input stays open while this process lives: a child may take its closing as the sign to end.
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
+    private const int TailLines = 40;
     private static readonly ConcurrentDictionary<int, Process> _running = new();
     private static readonly Lazy<PosixSignalRegistration[]> _signals = new(() =>
         [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP }.Select(s => PosixSignalRegistration.Create(s, _ => KillAll()))]);
 
-    private const int TailLines = 40;
-
     private readonly Process _process;
-    private readonly StreamWriter _log;
-    private readonly Queue<string> _tail = new();
+    private readonly List<string> _lines = [];
 
-    private ChildProcess(Process process, StreamWriter log)
+    private ChildProcess(string name, Process process)
     {
+        Name = name;
         _process = process;
-        _log = log;
     }
 
-    /// <summary>Called with each line the process writes, from a thread-pool thread.</summary>
-    public event Action<string>? Lines;
+    public string Name { get; }
 
-    public int Id => _process.Id;
-
-    public bool HasExited => _process.HasExited;
+    public int Pid => _process.Id;
 
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Where its output goes, line by line.</summary>
-    public string LogPath { get; private init; } = "";
-
     /// <summary>
     /// Starts <paramref name="program"/> (a .dll runs under the dotnet host) in <paramref name="workingDirectory"/>
-    /// (default: this one) with its output logged to <paramref name="logPath"/>.
+    /// (default: this one).
     /// </summary>
-    public static ChildProcess Start(string program, IEnumerable<string> arguments, string logPath, Action<string>? onLine = null,
-        string? workingDirectory = null)
+    public static ChildProcess Start(string name, string program, IEnumerable<string> arguments, string? workingDirectory = null)
     {
         _ = _signals.Value;
-        var start = new ProcessStartInfo(program.EndsWith(".dll", StringComparison.Ordinal) ? "dotnet" : program)
+        var dll = program.EndsWith(".dll", StringComparison.Ordinal);
+        var start = new ProcessStartInfo(dll ? "dotnet" : program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? "",
         };
-        if (program.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(program);
+        if (dll) start.ArgumentList.Add(program);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
-        var log = new StreamWriter(logPath) { AutoFlush = true };
         var process = new Process { StartInfo = start };
-        var child = new ChildProcess(process, log) { LogPath = logPath };
-        if (onLine is not null) child.Lines += onLine;
+        var child = new ChildProcess(name, process);
         process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
         if (!process.Start())
@@ -72,14 +64,32 @@ internal sealed class ChildProcess : IAsyncDisposable
         return child;
     }
 
+    /// <summary>Waits for a line containing <paramref name="marker"/> and returns it; fails if the process exits first or the time runs out.</summary>
+    public async Task<string> WaitForLineAsync(string marker, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            lock (_lines)
+            {
+                if (_lines.Find(l => l.Contains(marker, StringComparison.Ordinal)) is { } line) return line.Trim();
+            }
+            if (_process.HasExited)
+                throw new InvalidOperationException($"{Name} (PID {Pid}) exited with code {_process.ExitCode}:\n{Tail()}");
+            if (clock.Elapsed > timeout)
+                throw new TimeoutException($"{Name} (PID {Pid}) printed no '{marker}' within {timeout.TotalSeconds:0} s:\n{Tail()}");
+            await Task.Delay(50, ct);
+        }
+    }
+
     public Task WaitForExitAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);
 
     /// <summary>The last lines it wrote, for error messages.</summary>
     public string Tail()
     {
-        lock (_log)
+        lock (_lines)
         {
-            return string.Join('\n', _tail);
+            return string.Join('\n', _lines.TakeLast(TailLines));
         }
     }
 
@@ -92,19 +102,12 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
         _running.TryRemove(_process.Id, out _);
         _process.Dispose();
-        lock (_log) _log.Dispose();
     }
 
     private void OnLine(string? line)
     {
         if (line is null) return;
-        lock (_log)
-        {
-            if (_log.BaseStream.CanWrite) _log.WriteLine(line);
-            _tail.Enqueue(line);
-            if (_tail.Count > TailLines) _tail.Dequeue();
-        }
-        Lines?.Invoke(line);
+        lock (_lines) _lines.Add(line);
     }
 
     private static void KillAll()

@@ -1,11 +1,18 @@
+using ParameterServer.Client;
+
 namespace ParameterServer.Benchmarks.Processes;
 
 /// <summary>
-/// A real <c>paramserver silo</c> process on free loopback ports, with its checkpoints in a fresh temporary folder;
-/// ready once it logs "silo ready". Disposing it kills it by its PID and deletes the folder.
+/// A real <c>paramserver silo</c> process for a benchmark: built by the benchmark's build (<see cref="Executables"/>),
+/// on free loopback ports with a free data port, a cluster id of its own (so no other silo on a shared machine can
+/// answer for it), and checkpoints in a fresh temporary folder pushed out of the measurement (every 2e9 updates or 10
+/// hours; shards still write one when created). Ready once it logs "silo ready"; disposing it kills it by its PID
+/// and deletes the folder.
 /// </summary>
 internal sealed class SiloProcess : IAsyncDisposable
 {
+    public const string ClusterId = "benchmark";
+
     private static readonly TimeSpan _readyTimeout = TimeSpan.FromSeconds(90);
 
     private readonly ChildProcess _process;
@@ -20,35 +27,22 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public int GatewayPort { get; }
 
-    public int Id => _process.Id;
+    public int Pid => _process.Pid;
 
-    /// <summary>Starts the silo; <paramref name="options"/> are passed to <c>paramserver silo</c> after the ports.</summary>
-    public static async Task<SiloProcess> StartAsync(CancellationToken ct, params string[] options)
+    public static async Task<SiloProcess> StartAsync(CancellationToken ct = default)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("ps-bench-silo-");
         var ports = FreePorts.Take(2);
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = ChildProcess.Start(Executables.Paramserver,
-            ["silo", "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--data-port", "-1", "--data-dir", dataDirectory.FullName, .. options],
-            Path.Combine(dataDirectory.FullName, "silo.log"),
-            line =>
-            {
-                if (line.Contains("silo ready", StringComparison.Ordinal)) ready.TrySetResult();
-            });
+        var process = ChildProcess.Start("paramserver silo", Executables.Paramserver,
+        [
+            "silo", "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--data-port", "-1", "--cluster-id", ClusterId,
+            "--data-dir", dataDirectory.FullName, "--checkpoint-every", "2000000000", "--checkpoint-interval", "10:00:00",
+        ]);
         var silo = new SiloProcess(process, dataDirectory, ports[1]);
         try
         {
-            var exited = process.WaitForExitAsync(ct);
-            var first = await Task.WhenAny(ready.Task, exited).WaitAsync(_readyTimeout, ct);
-            if (first == exited)
-                throw new InvalidOperationException($"paramserver silo exited with code {process.ExitCode} while starting:\n{process.Tail()}");
+            await process.WaitForLineAsync("silo ready", _readyTimeout, ct);
             return silo;
-        }
-        catch (TimeoutException)
-        {
-            var tail = process.Tail();
-            await silo.DisposeAsync();
-            throw new TimeoutException($"paramserver silo was not ready within {_readyTimeout.TotalSeconds:0} s:\n{tail}");
         }
         catch
         {
@@ -56,6 +50,10 @@ internal sealed class SiloProcess : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>How a client reaches this silo, with the data plane on or off.</summary>
+    public ConnectionOptions Connection(DataPlaneOptions dataPlane) =>
+        new() { GatewayPort = GatewayPort, ClusterId = ClusterId, ConnectTimeout = TimeSpan.FromSeconds(60), DataPlane = dataPlane };
 
     public async ValueTask DisposeAsync()
     {

@@ -4,8 +4,9 @@ using System.Text;
 namespace ParameterServer.Benchmarks.Report;
 
 /// <summary>
-/// The report's table: one row per figure, grouped by section in the order they were measured (figure, ours,
-/// reference, ratio, goal, result, note), and a count of passes, failures and figures not measured.
+/// The report's table: one row per figure (figure, ours, reference, ratio, goal, result, note), grouped by section in
+/// the order of <see cref="Sections.Rank"/>, each section's rows in the order they were measured;
+/// and a count of passes, failures and figures not measured.
 /// </summary>
 public static class FigureTable
 {
@@ -15,7 +16,9 @@ public static class FigureTable
     {
         var rows = new List<string[]>();
         var sectionAt = new Dictionary<int, string>();
-        foreach (var section in figures.Select(f => f.Section).Distinct())
+        var sections = figures.Select(f => f.Section).Distinct()
+            .OrderBy(Sections.Rank);
+        foreach (var section in sections)
         {
             sectionAt[rows.Count] = section;
             foreach (var f in figures.Where(f => f.Section == section))

@@ -13,4 +13,9 @@ public static class Sections
     public const string Gpu = "8 GPU";
     public const string Gemm = "CPU GEMM";
     public const string Lanes = "data plane lanes";
+
+    private static readonly string[] _order = [Transfer, ServerUpdate, Overhead, Latency, ScalingHere, ScalingModel, PyTorch, Gpu, Gemm, Lanes];
+
+    /// <summary>Where the report prints a section, whatever order it was measured in: the order above, others last.</summary>
+    public static int Rank(string section) => Array.IndexOf(_order, section) is var at and >= 0 ? at : int.MaxValue;
 }

@@ -25,7 +25,7 @@ public static class ScalingReport
     /// <summary>Where each cost comes from, best first: (figure ids, what they are).</summary>
     private static readonly (string Push, string Pull, string Description)[] _stackSources =
     [
-        ("transfer.dataplane.push.x4", "transfer.dataplane.pull.x4", "transfer, data plane, 4 in flight"),
+        ("transfer.dataplane.push.x4", "transfer.dataplane.pull.x4", "transfer on lanes, 4 in flight"),
         ("lanes.push.gbps", "lanes.pull.gbps", "data plane lanes in process (transfer not measured)"),
     ];
 

@@ -79,7 +79,8 @@ public static class TrainingBenchmark
     private static async Task AddPeerFiguresAsync(FigureSink figures, LaunchResults runSh, int epochs, CancellationToken ct)
     {
         var torch = await PeerRunner.RunJsonAsync("torch_mlp.py",
-            ["--epochs", $"{epochs}", "--batch", "128", "--optimizer", "adam", "--target", $"{PeerTarget}"], _runTimeout, ct);
+            // ./run.sh's update rule: Adam at a peak rate of 0.002 with its warm-up and cosine decay.
+            ["--epochs", $"{epochs}", "--batch", "128", "--optimizer", "adam", "--lr", "0.002", "--schedule", "cosine", "--target", $"{PeerTarget}"], _runTimeout, ct);
         var torchSeconds = torch.GetProperty("seconds_to_target") is { ValueKind: System.Text.Json.JsonValueKind.Number } s ? s.GetDouble() : (double?)null;
         var shape = $"MLP, Adam, batch 128, {epochs} epoch{(epochs > 1 ? "s" : "")}";
         figures.Add(new Figure("pytorch.mlp.samples", Sections.PyTorch, $"./run.sh ({RunShWorkers} workers) against torch_mlp.py ({shape}): samples/s",
@@ -93,22 +94,22 @@ public static class TrainingBenchmark
                 : $"PyTorch did not reach {PeerTarget} in {epochs} epochs");
     }
 
-    /// <summary>Runs <c>psworker launch</c> to its end in a folder of its own (its logs go there) and reads its results.</summary>
+    /// <summary>Runs <c>psworker launch</c> to its end in a folder of its own (its run's logs go there) and reads its results.</summary>
     private static async Task<LaunchResults> LaunchAsync(int workers, int epochs, string runs, CancellationToken ct)
     {
         var folder = Directory.CreateDirectory(Path.Combine(runs, $"w{workers}")).FullName;
         var json = Path.Combine(folder, "results.json");
-        await using var launch = ChildProcess.Start(Executables.Psworker,
+        await using var launch = ChildProcess.Start("psworker launch", Executables.Psworker,
             ["launch", "--workers", $"{workers}", "--epochs", $"{epochs}", "--device", "cpu", "--silo", Executables.Paramserver,
                 "--json", json, "--plot", Path.Combine(folder, "curves.png")],
-            Path.Combine(folder, "launch.log"), workingDirectory: folder);
+            workingDirectory: folder);
         try
         {
             await launch.WaitForExitAsync(ct).WaitAsync(_runTimeout, ct);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"psworker launch --workers {workers} did not finish within {_runTimeout.TotalMinutes:0} minutes (PID {launch.Id}, killed):\n{launch.Tail()}");
+            throw new TimeoutException($"psworker launch --workers {workers} did not finish within {_runTimeout.TotalMinutes:0} minutes (PID {launch.Pid}, killed):\n{launch.Tail()}");
         }
         if (launch.ExitCode != 0)
             throw new InvalidOperationException($"psworker launch --workers {workers} exited with code {launch.ExitCode}:\n{launch.Tail()}");

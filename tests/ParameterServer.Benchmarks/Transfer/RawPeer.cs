@@ -8,8 +8,8 @@ namespace ParameterServer.Benchmarks.Transfer;
 
 /// <summary>
 /// The raw socket end of the transfer benchmark in a process of its own, as the silo is: <c>raw-peer --bytes N</c>
-/// listens on a free loopback port, prints it, and serves <see cref="RawCopyProtocol"/> on every connection until it is
-/// stopped. <see cref="StartAsync"/> runs this executable in that mode and connects to it.
+/// listens on a free loopback port, prints it, and serves <see cref="RawCopyProtocol"/> on every connection until its
+/// standard input closes (its parent ended) or it is killed. <see cref="StartAsync"/> runs it and connects to it.
 /// </summary>
 internal sealed class RawPeer : IAsyncDisposable
 {
@@ -26,9 +26,9 @@ internal sealed class RawPeer : IAsyncDisposable
         _scratch = [.. connections.Select(_ => new byte[4])];
     }
 
-    public int Id => _process.Id;
+    public int Pid => _process.Pid;
 
-    /// <summary>The peer's main: serves until the benchmark kills it.</summary>
+    /// <summary>The peer's main: serves until stdin closes.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var bytes = Options.Int(args, "--bytes", 4 << 20);
@@ -38,35 +38,34 @@ internal sealed class RawPeer : IAsyncDisposable
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen();
         Console.WriteLine($"{ListeningMarker}{((IPEndPoint)listener.LocalEndPoint!).Port}");
+        var parentGone = Task.Run(() => Console.In.ReadToEnd());
         while (true)
         {
-            var socket = await listener.AcceptAsync();
+            var accept = listener.AcceptAsync();
+            if (await Task.WhenAny(accept, parentGone) == parentGone)
+                return 0;
+            var socket = await accept;
             socket.NoDelay = true;
             _ = RawCopyProtocol.ServeAsync(new NetworkStream(socket, ownsSocket: true), snapshot, bytes);
         }
     }
 
     /// <summary>Starts a peer process of this executable and opens <paramref name="connections"/> connections to it.</summary>
-    public static async Task<RawPeer> StartAsync(int bytes, int connections, string logPath, CancellationToken ct)
+    public static async Task<RawPeer> StartAsync(int bytes, int connections, CancellationToken ct = default)
     {
-        var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // This executable: the apphost, or the .dll when run as `dotnet ParameterServer.Benchmarks.dll`.
-        var self = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? typeof(RawPeer).Assembly.Location : Environment.ProcessPath!;
-        var process = ChildProcess.Start(self, ["raw-peer", "--bytes", bytes.ToString(CultureInfo.InvariantCulture)], logPath, line =>
-        {
-            if (line.StartsWith(ListeningMarker, StringComparison.Ordinal))
-                port.TrySetResult(int.Parse(line[ListeningMarker.Length..], CultureInfo.InvariantCulture));
-        });
+        // Run as an apphost, or as `dotnet ParameterServer.Benchmarks.dll`.
+        var self = Environment.ProcessPath!;
+        string[] prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(RawPeer).Assembly.Location] : [];
+        var process = ChildProcess.Start("raw peer", self, [.. prefix, "raw-peer", "--bytes", bytes.ToString(CultureInfo.InvariantCulture)]);
         try
         {
-            var exited = process.WaitForExitAsync(ct);
-            if (await Task.WhenAny(port.Task, exited).WaitAsync(TimeSpan.FromSeconds(30), ct) == exited)
-                throw new InvalidOperationException($"the raw peer exited with code {process.ExitCode}:\n{process.Tail()}");
+            var line = await process.WaitForLineAsync(ListeningMarker, TimeSpan.FromSeconds(30), ct);
+            var port = int.Parse(line[(line.IndexOf(ListeningMarker, StringComparison.Ordinal) + ListeningMarker.Length)..], CultureInfo.InvariantCulture);
             var streams = new NetworkStream[connections];
             for (var i = 0; i < connections; i++)
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, await port.Task), ct);
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), ct);
                 streams[i] = new NetworkStream(socket, ownsSocket: true);
             }
             return new RawPeer(process, streams);

@@ -40,6 +40,27 @@ public sealed class CliCommandTests(SiloFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Status_shows_which_worker_holds_which_data_partition()
+    {
+        await using var client = await fixture.Silo.ConnectAsync();
+        var model = await client.CreateModelAsync(SgdTable.Model("cli-partitions", ConsistencySpec.Bsp) with { Partitions = 3 });
+        await model.JoinAsync("w0");
+        await model.JoinAsync("w1");
+
+        var json = await Run(["status", "--model", model.Name, "--json", .. Cluster]);
+        var tables = await Run(["status", "--model", model.Name, .. Cluster]);
+
+        // w0 took all three; w1 took w0's highest: 0 and 1 for w0, 2 for w1.
+        var workers = JsonDocument.Parse(json.Out).RootElement.GetProperty("models")[0].GetProperty("workers").EnumerateArray()
+            .Select(w => (w.GetProperty("id").GetString(), string.Join(",", w.GetProperty("partitions").EnumerateArray().Select(p => p.GetInt32()))));
+        Assert.Equal([("w0", "0,1"), ("w1", "2")], workers);
+        Assert.Contains("0, 1", tables.Out);
+        await model.LeaveAsync("w0");
+        await model.LeaveAsync("w1");
+        Assert.Contains("unassigned data partitions (waiting for a worker to join): 0, 1, 2", (await Run(["status", "--model", model.Name, .. Cluster])).Out);
+    }
+
+    [Fact]
     public async Task Status_tables_name_the_model_its_table_and_shards()
     {
         var model = await PushedModel();

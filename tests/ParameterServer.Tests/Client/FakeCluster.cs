@@ -89,9 +89,9 @@ internal sealed class FakeModel(ModelSpec spec) : IModelGrain
     public Task Create(ModelSpec spec) => Task.CompletedTask;
     public Task<ModelSpec> GetSpec() => Task.FromResult(Spec);
     public Task<JoinReply> Join(string workerId) => throw new NotSupportedException();
-    public Task Heartbeat(string workerId) => throw new NotSupportedException();
+    public Task<WorkerAssignment> Heartbeat(string workerId) => throw new NotSupportedException();
     public Task Leave(string workerId) => throw new NotSupportedException();
-    public Task ReportClock(string workerId, long clock) => throw new NotSupportedException();
+    public Task<WorkerAssignment> ReportClock(string workerId, long clock) => throw new NotSupportedException();
     public Task<long> WaitForMinClock(long clock, TimeSpan timeout) => throw new NotSupportedException();
     public Task<ModelStatus> GetStatus() => throw new NotSupportedException();
     public Task<int> Checkpoint() => throw new NotSupportedException();

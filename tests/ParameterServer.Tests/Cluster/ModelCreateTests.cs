@@ -72,6 +72,19 @@ public sealed class ModelCreateTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_name_added_to_the_directory_without_its_model_is_refused_and_not_listed()
+    {
+        var name = Tables.UniqueName("phantom");
+        var directory = fixture.Grains.GetGrain<IModelDirectoryGrain>(0);
+
+        var error = await Assert.ThrowsAsync<ParameterServerException>(() => directory.Add(name));
+
+        // Listed, it would make every status query fail on a model that does not open.
+        Assert.Equal(ErrorCode.UnknownModel, error.Code);
+        Assert.DoesNotContain(name, await directory.List());
+    }
+
+    [Fact]
     public async Task Shards_spread_over_the_silos()
     {
         // 16 shards of one row, placed at random over two silos: all on one silo has odds 2^-15.

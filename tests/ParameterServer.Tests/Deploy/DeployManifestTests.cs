@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Microsoft.Extensions.Configuration;
+using Orleans.Hosting.Kubernetes;
 using ParameterServer.Client;
 using ParameterServer.Host.Commands;
 using ParameterServer.Host.Configuration;
@@ -23,10 +24,15 @@ public sealed class DeployManifestTests
     private static readonly string Root = FindRoot();
     private static readonly string K8s = Path.Combine(Root, "deploy", "k8s");
 
-    // What UseKubernetesHosting reads (KubernetesHostingOptions in Microsoft.Orleans.Hosting.Kubernetes 10.4.2).
-    private static readonly string[] KubernetesHostingVariables = ["POD_NAME", "POD_NAMESPACE", "POD_IP", "ORLEANS_SERVICE_ID", "ORLEANS_CLUSTER_ID"];
-    private const string ServiceIdLabel = "orleans/serviceId";
-    private const string ClusterIdLabel = "orleans/clusterId";
+    // What UseKubernetesHosting reads, by the names the package defines.
+    private static readonly string[] KubernetesHostingVariables =
+    [
+        KubernetesHostingOptions.PodNameEnvironmentVariable, KubernetesHostingOptions.PodNamespaceEnvironmentVariable,
+        KubernetesHostingOptions.PodIPEnvironmentVariable, KubernetesHostingOptions.ServiceIdEnvironmentVariable,
+        KubernetesHostingOptions.ClusterIdEnvironmentVariable,
+    ];
+    private const string ServiceIdLabel = KubernetesHostingOptions.ServiceIdLabel;
+    private const string ClusterIdLabel = KubernetesHostingOptions.ClusterIdLabel;
 
     // The verbs of the example role that Orleans Kubernetes hosting 10.4.2 logs when it is refused.
     private static readonly string[] PodVerbs = ["get", "list", "watch", "patch"];
@@ -94,7 +100,7 @@ public sealed class DeployManifestTests
     }
 
     [Fact]
-    public void Silos_cluster_on_azure_tables_and_checkpoint_to_blobs_with_the_ids_of_their_pod_labels()
+    public void Silos_cluster_on_azure_tables_with_kubernetes_hosting_and_checkpoint_to_blobs_with_the_ids_of_their_pod_labels()
     {
         var configuration = SiloConfiguration();
         var cluster = ClusterSettings.From(configuration);
@@ -103,14 +109,18 @@ public sealed class DeployManifestTests
         var env = At(SiloContainer(), "env");
 
         Assert.Equal(ClusteringKind.Azure, cluster.Clustering);
+        Assert.True(cluster.Kubernetes, "the silos do not turn Orleans Kubernetes hosting on");
         Assert.Equal(StorageKind.Blob, storage.Provider);
         Assert.Equal("secret:paramserver-storage/connection-string", cluster.ConnectionString);
         Assert.Equal(cluster.ConnectionString, storage.ConnectionString);
         Assert.Equal(Text(At(labels, ServiceIdLabel)), cluster.ServiceId);
         Assert.Equal(Text(At(labels, ClusterIdLabel)), cluster.ClusterId);
-        // Orleans Kubernetes hosting takes the same ids, from the same labels.
-        Assert.Equal($"metadata.labels['{ServiceIdLabel}']", Text(At(ByName(env, "ORLEANS_SERVICE_ID"), "valueFrom", "fieldRef", "fieldPath")));
-        Assert.Equal($"metadata.labels['{ClusterIdLabel}']", Text(At(ByName(env, "ORLEANS_CLUSTER_ID"), "valueFrom", "fieldRef", "fieldPath")));
+        // Orleans Kubernetes hosting takes the same ids, from the same labels, and the pod's name and IP from the downward API.
+        Assert.Equal($"metadata.labels['{ServiceIdLabel}']", FieldPath(env, KubernetesHostingOptions.ServiceIdEnvironmentVariable));
+        Assert.Equal($"metadata.labels['{ClusterIdLabel}']", FieldPath(env, KubernetesHostingOptions.ClusterIdEnvironmentVariable));
+        Assert.Equal("metadata.name", FieldPath(env, KubernetesHostingOptions.PodNameEnvironmentVariable));
+        Assert.Equal("metadata.namespace", FieldPath(env, KubernetesHostingOptions.PodNamespaceEnvironmentVariable));
+        Assert.Equal("status.podIP", FieldPath(env, KubernetesHostingOptions.PodIPEnvironmentVariable));
     }
 
     [Fact]
@@ -355,6 +365,8 @@ public sealed class DeployManifestTests
 
     private static HashSet<KeyValuePair<string, string>> Pairs(YamlNode node) =>
         Assert.IsType<YamlMappingNode>(node).Children.Select(p => KeyValuePair.Create(Text(p.Key), Text(p.Value))).ToHashSet();
+
+    private static string FieldPath(YamlNode env, string variable) => Text(At(ByName(env, variable), "valueFrom", "fieldRef", "fieldPath"));
 
     private static YamlNode ByName(YamlNode sequence, string name) => Items(sequence).Single(i => Text(At(i, "name")) == name);
 

@@ -18,8 +18,8 @@ namespace ParameterServer.Tests.Faults;
 public sealed class StorageOutageTests(ITestOutputHelper output) : IDisposable
 {
     // How long Azurite stays down: long enough for a failed attempt, which the storage client itself retries for about
-    // 15 s (its default: 3 retries, exponential from 0.8 s) before it gives up.
-    private static readonly TimeSpan Down = TimeSpan.FromSeconds(25);
+    // 15 s (its default: 3 retries, exponential from 0.8 s) before it gives up, plus a write the stop caught hanging.
+    private static readonly TimeSpan Down = TimeSpan.FromSeconds(40);
 
     // Two shards of zeros under SGD with lr 1: after v pushes of g = 1/1024 every value of a shard is exactly -v/1024.
     private static readonly TableSpec Table = new() { Name = "w", Rows = 8, Cols = 8, ShardRows = 4, Optimizer = OptimizerSpec.Sgd(1f) };

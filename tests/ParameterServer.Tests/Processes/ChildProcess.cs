@@ -85,18 +85,19 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Waits for the process to exit; throws <see cref="TimeoutException"/> when it has not within <paramref name="timeout"/>.</summary>
-    public async Task WaitForExitAsync(TimeSpan timeout)
+    /// <summary>Waits until the process exits and returns its exit code; fails with the log's tail if time runs out first.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
-        using var deadline = new CancellationTokenSource(timeout);
+        using var cancel = new CancellationTokenSource(timeout);
         try
         {
-            await _process.WaitForExitAsync(deadline.Token);
+            await _process.WaitForExitAsync(cancel.Token);
         }
         catch (OperationCanceledException)
         {
             throw new TimeoutException($"{Name} (pid {Pid}) did not exit within {timeout.TotalSeconds:0} s:\n{Tail()}");
         }
+        return _process.ExitCode;
     }
 
     /// <summary>

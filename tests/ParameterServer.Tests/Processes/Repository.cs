@@ -1,6 +1,6 @@
 namespace ParameterServer.Tests.Processes;
 
-/// <summary>Where the programs that process-level tests start are: the repository's Azurite, the paramserver the tests were built with.</summary>
+/// <summary>Where the programs that process-level tests start are: the repository's Azurite, the paramserver and psworker the tests were built with.</summary>
 internal static class Repository
 {
     public static readonly string Root = FindRoot();
@@ -12,6 +12,9 @@ internal static class Repository
 
     /// <summary>paramserver.dll, built beside the tests (the test project references the host).</summary>
     public static string ParamServer => Path.Combine(AppContext.BaseDirectory, "paramserver.dll");
+
+    /// <summary>psworker.dll, built beside the tests (the test project references the worker host).</summary>
+    public static string PsWorker => Path.Combine(AppContext.BaseDirectory, "psworker.dll");
 
     /// <summary>The dotnet executable that runs the tests, to run paramserver.dll with.</summary>
     public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";

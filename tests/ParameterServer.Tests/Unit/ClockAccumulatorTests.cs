@@ -1,9 +1,10 @@
+using ParameterServer.Contracts;
 using ParameterServer.Grains.Shards;
 using Xunit;
 
 namespace ParameterServer.Tests.Unit;
 
-/// <summary>BSP buffering: per-clock sums, averaged over the workers that pushed.</summary>
+/// <summary>BSP buffering: per-clock sums, averaged over the workers that pushed, and the identities of the pushes held.</summary>
 public sealed class ClockAccumulatorTests
 {
     [Fact]
@@ -49,5 +50,21 @@ public sealed class ClockAccumulatorTests
 
         Assert.False(acc.TakeAverage(4, new float[2]));
         Assert.Equal(1, acc.PendingClocks);
+    }
+
+    [Fact]
+    public void Buffered_pushes_are_those_of_the_clocks_not_yet_applied()
+    {
+        var acc = new ClockAccumulator(2);
+        var (first, second) = (new PushId(Guid.NewGuid(), 1), new PushId(Guid.NewGuid(), 1));
+        acc.Add(1, "a", 0, [1, 1], first);
+        acc.Add(2, "a", 0, [1, 1], second);
+        acc.Add(2, "b", 0, [1, 1]); // without an identity: nothing to forget
+
+        Assert.Equal([first, second], acc.BufferedPushes);
+        acc.TakeAverage(1, new float[2]);
+        Assert.Equal([second], acc.BufferedPushes);
+        acc.TakeAverage(2, new float[2]);
+        Assert.Empty(acc.BufferedPushes);
     }
 }

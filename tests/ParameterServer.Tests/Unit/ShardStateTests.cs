@@ -1,12 +1,17 @@
+using MessagePack;
 using ParameterServer.Contracts;
 using ParameterServer.Grains.Models;
 using ParameterServer.Grains.Shards;
+using ParameterServer.Grains.Persistence;
 using ParameterServer.Grains.Storage;
 using Xunit;
 
 namespace ParameterServer.Tests.Unit;
 
-/// <summary>The checkpointed shard and model state: round trips through the checkpoint serializer, snapshots independent of the live state.</summary>
+/// <summary>
+/// The checkpointed shard and model state: round trips through the checkpoint serializer (also from the layout before
+/// the shard recorded its pushes), snapshots independent of the live state.
+/// </summary>
 public sealed class ShardStateTests
 {
     private static readonly CheckpointSerializer Serializer = new();
@@ -97,5 +102,80 @@ public sealed class ShardStateTests
         Assert.Same(values, snapshot.Values);
         Assert.Same(slot, snapshot.Slots[0]);
         Assert.Equal([1f, 5f], snapshot.Values);
+    }
+
+    [Fact]
+    public void The_pushes_a_shard_took_round_trip_through_the_checkpoint_serializer()
+    {
+        var writer = Guid.NewGuid();
+        var state = new ShardState { Setup = Setup, Values = [1], Version = 2 };
+        state.Pushes.Record(new PushId(writer, 1), 1, true, DateTimeOffset.UnixEpoch);
+        state.Pushes.Record(new PushId(writer, 3), 2, false, DateTimeOffset.UnixEpoch);
+
+        var back = Serializer.Deserialize<ShardState>(Serializer.Serialize(state));
+
+        var window = back.Pushes.Writers[writer];
+        Assert.Equal((3L, DateTimeOffset.UnixEpoch.UtcTicks, 64), (window.Highest, window.LastSeen, window.Slots.Length));
+        Assert.Equal(PushLookup.Repeated, back.Pushes.Find(new PushId(writer, 1), out var first));
+        Assert.Equal(PushLookup.Repeated, back.Pushes.Find(new PushId(writer, 3), out var third));
+        Assert.Equal(PushLookup.New, back.Pushes.Find(new PushId(writer, 2), out _));
+        Assert.Equal((new PushAcknowledgment(1, 1, true), new PushAcknowledgment(3, 2, false)), (first, third));
+    }
+
+    [Fact]
+    public void A_checkpoint_from_before_pushes_were_recorded_loads_with_none()
+    {
+        var old = new ShardStateWithoutPushes
+        {
+            Setup = Setup, Values = [1, 2], Slots = [[3, 4]], Version = 5, UpdateCount = 6, CheckpointedVersion = 5, CheckpointedAt = DateTimeOffset.UnixEpoch,
+        };
+
+        var back = Serializer.Deserialize<ShardState>(Serializer.Serialize(old));
+
+        Assert.Equal(Setup, back.Setup);
+        Assert.Equal((5, 6, 5), (back.Version, back.UpdateCount, back.CheckpointedVersion));
+        Assert.Equal([1f, 2f], back.Values);
+        Assert.NotNull(back.Pushes);
+        Assert.Empty(back.Pushes.Writers);
+    }
+
+    [Fact]
+    public void A_checkpoint_with_pushes_loads_in_the_layout_before_them()
+    {
+        var state = new ShardState { Setup = Setup, Values = [1, 2], Version = 3 };
+        state.Pushes.Record(new PushId(Guid.NewGuid(), 1), 3, true, DateTimeOffset.UnixEpoch);
+
+        var back = Serializer.Deserialize<ShardStateWithoutPushes>(Serializer.Serialize(state));
+
+        Assert.Equal((Setup, 3L), (back.Setup, back.Version));
+        Assert.Equal([1f, 2f], back.Values);
+    }
+
+    [Fact]
+    public void Snapshot_does_not_change_with_the_pushes_taken_after_it()
+    {
+        var writer = Guid.NewGuid();
+        var live = new ShardState { Setup = Setup, Values = [1] };
+        live.Pushes.Record(new PushId(writer, 1), 1, true, DateTimeOffset.UnixEpoch);
+        var snapshot = new ShardState();
+
+        live.CopyTo(snapshot);
+        live.Pushes.Record(new PushId(writer, 2), 2, true, DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(PushLookup.Repeated, snapshot.Pushes.Find(new PushId(writer, 1), out _));
+        Assert.Equal(PushLookup.New, snapshot.Pushes.Find(new PushId(writer, 2), out _));
+    }
+
+    /// <summary>The layout of <see cref="ShardState"/> checkpoints before the shard recorded its pushes (keys 0 to 6).</summary>
+    [MessagePackObject]
+    public sealed class ShardStateWithoutPushes
+    {
+        [Key(0), MessagePackFormatter(typeof(SpecFormatter<ShardSetup>))] public ShardSetup? Setup { get; set; }
+        [Key(1)] public float[] Values { get; set; } = [];
+        [Key(2)] public float[][] Slots { get; set; } = [];
+        [Key(3)] public long Version { get; set; }
+        [Key(4)] public long UpdateCount { get; set; }
+        [Key(5)] public long CheckpointedVersion { get; set; }
+        [Key(6)] public DateTimeOffset? CheckpointedAt { get; set; }
     }
 }

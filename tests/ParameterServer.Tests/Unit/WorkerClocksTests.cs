@@ -21,9 +21,9 @@ public sealed class WorkerClocksTests
         workers.Report("b", 1, T0);
 
         Assert.Equal((1L, 3L), (workers.MinClock, workers.MaxClock));
-        Assert.True(workers.Leave("b"));
+        Assert.Equal(1, workers.Leave("b"));
         Assert.Equal((3L, 3L), (workers.MinClock, workers.MaxClock));
-        Assert.False(workers.Leave("b"));
+        Assert.Null(workers.Leave("b"));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class WorkerClocksTests
         workers.Report("a", 4, T0);
 
         Assert.Equal(4, workers.Join("a", 0, T0.AddSeconds(9)));
-        Assert.Equal(0, workers.Expire(T0.AddSeconds(15), TimeSpan.FromSeconds(10)));
+        Assert.Empty(workers.Expire(T0.AddSeconds(15), TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -57,8 +57,9 @@ public sealed class WorkerClocksTests
         workers.Join("reporting", 0, T0);
         workers.Heartbeat("beating", T0.AddSeconds(8));
         workers.Report("reporting", 1, T0.AddSeconds(8));
+        workers.Report("silent", 2, T0);
 
-        Assert.Equal(1, workers.Expire(T0.AddSeconds(11), TimeSpan.FromSeconds(10)));
+        Assert.Equal([("silent", 2L)], workers.Expire(T0.AddSeconds(11), TimeSpan.FromSeconds(10)));
         Assert.Equal(["beating", "reporting"], workers.Statuses().Select(w => w.WorkerId));
     }
 

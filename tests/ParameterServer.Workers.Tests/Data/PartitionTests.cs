@@ -9,9 +9,9 @@ public sealed class PartitionTests
     [InlineData(1003, 4)]
     [InlineData(10, 10)]
     [InlineData(7, 1)]
-    public void Partitions_are_disjoint_cover_the_set_and_are_balanced_within_one(int samples, int workers)
+    public void Partitions_are_disjoint_cover_the_set_and_are_balanced_within_one(int samples, int partitions)
     {
-        var parts = Enumerable.Range(0, workers).Select(w => Partition.Create(samples, workers, w, seed: 5)).ToArray();
+        var parts = Enumerable.Range(0, partitions).Select(p => Partition.Create(samples, partitions, p, seed: 5)).ToArray();
 
         var all = parts.SelectMany(p => p.Indices.ToArray()).ToArray();
         Assert.Equal(samples, all.Length);
@@ -23,13 +23,13 @@ public sealed class PartitionTests
     public void Sizes_follow_the_floor_of_i_n_over_N()
     {
         // n = 10, N = 4: boundaries floor(i * 10 / 4) = 0, 2, 5, 7, 10, so sizes 2, 3, 2, 3.
-        var sizes = Enumerable.Range(0, 4).Select(w => Partition.Create(10, 4, w, seed: 1).Count);
+        var sizes = Enumerable.Range(0, 4).Select(p => Partition.Create(10, 4, p, seed: 1).Count);
 
         Assert.Equal([2, 3, 2, 3], sizes);
     }
 
     [Fact]
-    public void A_partition_is_a_function_of_seed_workers_and_index()
+    public void A_partition_is_a_function_of_seed_count_and_index()
     {
         var here = Partition.Create(1000, 3, 1, seed: 9);
         var elsewhere = Partition.Create(1000, 3, 1, seed: 9);
@@ -56,7 +56,7 @@ public sealed class PartitionTests
     }
 
     [Fact]
-    public void Bad_worker_numbers_are_refused()
+    public void Bad_partition_numbers_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Partition.Create(10, 2, 2, seed: 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => Partition.Create(10, 2, -1, seed: 1));

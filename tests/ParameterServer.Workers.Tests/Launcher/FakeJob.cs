@@ -59,6 +59,9 @@ internal sealed class FakeJob : IDisposable
 
     public string PidDirectory => _dir.File("pids");
 
+    /// <summary>The PID worker <paramref name="index"/>'s script wrote down.</summary>
+    public int WorkerPid(int index) => int.Parse(File.ReadAllText(Path.Combine(PidDirectory, $"worker-{index}")).Trim());
+
     /// <summary>Every PID the fake children wrote down.</summary>
     public int[] Pids() => [.. Directory.GetFiles(PidDirectory).Select(f => int.Parse(File.ReadAllText(f).Trim()))];
 

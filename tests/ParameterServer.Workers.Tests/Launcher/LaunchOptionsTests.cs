@@ -15,6 +15,7 @@ public sealed class LaunchOptionsTests
         var run = Path.Combine(Environment.CurrentDirectory, "runs", "20260102-030405");
         Assert.Equal("/usr/share/datasets/fashion-mnist", o.DataDirectory);
         Assert.Equal((2, 12, ConsistencySpec.Bsp, "auto", 1UL), (o.Workers, o.Epochs, o.Consistency, o.Device, o.Seed));
+        Assert.Equal(TimeSpan.FromSeconds(10), o.Lease);
         Assert.Equal((128, OptimizerKind.Adam, 0.002f, TensorEncoding.Fp32, false), (o.BatchSize, o.Optimizer, o.LearningRate, o.Encoding, o.Standalone));
         Assert.Equal(run, o.RunDirectory);
         Assert.Equal(Path.Combine(run, "results.json"), o.JsonPath);
@@ -30,11 +31,12 @@ public sealed class LaunchOptionsTests
         [
             "--data", "/d", "--workers", "4", "--epochs", "3", "--consistency", "async", "--device", "cpu", "--seed", "9",
             "--json", "/r/out.json", "--plot", "/r/out.png", "--silo", "/bin/paramserver", "--worker", "/bin/psworker.dll",
-            "--batch-size", "32", "--optimizer", "SGD", "--learning-rate", "0.5", "--encoding", "bf16",
+            "--batch-size", "32", "--optimizer", "SGD", "--learning-rate", "0.5", "--encoding", "bf16", "--lease", "3",
         ], _now);
 
         Assert.Equal(("/d", 4, 3, ConsistencySpec.Async, "cpu", 9UL), (o.DataDirectory, o.Workers, o.Epochs, o.Consistency, o.Device, o.Seed));
         Assert.Equal((32, OptimizerKind.Sgd, 0.5f, TensorEncoding.Bf16), (o.BatchSize, o.Optimizer, o.LearningRate, o.Encoding));
+        Assert.Equal(TimeSpan.FromSeconds(3), o.Lease);
         Assert.Equal(("/r/out.json", "/r/out.png"), (o.JsonPath, o.PlotPath));
         Assert.Equal(("/bin/paramserver", "/bin/psworker.dll"), (o.SiloPath, o.WorkerPath));
     }

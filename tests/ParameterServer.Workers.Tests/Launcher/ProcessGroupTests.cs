@@ -11,18 +11,31 @@ public sealed class ProcessGroupTests : IDisposable
     public void Dispose() => _logs.Dispose();
 
     [Fact]
-    public async Task A_child_that_fails_stops_every_other_child_by_pid()
+    public async Task A_child_that_fails_goes_to_the_exit_handler_and_the_others_run_to_their_end()
+    {
+        await using var group = new ProcessGroup(_logs.Path);
+        var failing = group.Start("failing", _shell, ["-c", "echo loading; echo going down >&2; exit 3"], runsToCompletion: true);
+        var sleeper = group.Start("sleeper", _shell, ["-c", "sleep 1; echo awake"], runsToCompletion: true);
+        var exits = new List<(string, int?, bool)>();
+
+        await group.RunAsync((_, _) => { }, child => exits.Add((child.Name, child.ExitCode, Pids.IsRunning(sleeper.Pid))), CancellationToken.None);
+
+        // The failing child is handed over while the sleeper still runs; the run ends when the sleeper exits too.
+        Assert.Equal([("failing", 3, true), ("sleeper", 0, false)], exits);
+        Assert.Contains("going down", failing.LastLines());
+    }
+
+    [Fact]
+    public async Task An_exit_handler_that_throws_stops_every_other_child_by_pid()
     {
         await using var group = new ProcessGroup(_logs.Path);
         var sleepers = Enumerable.Range(0, 3).Select(i => group.Start($"sleeper {i}", _sleep, ["30"], runsToCompletion: true)).ToList();
-        var failing = group.Start("failing", _shell, ["-c", "echo loading; echo going down >&2; exit 3"], runsToCompletion: true);
+        var failing = group.Start("failing", _shell, ["-c", "exit 3"], runsToCompletion: true);
 
-        var e = await Assert.ThrowsAsync<ChildFailedException>(() => group.RunAsync((_, _) => { }, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<ChildFailedException>(() => group.RunAsync((_, _) => { },
+            child => throw new ChildFailedException(child, $"exited with code {child.ExitCode}"), CancellationToken.None));
 
         Assert.Same(failing, e.Child);
-        Assert.Equal("exited with code 3", e.Reason);
-        Assert.Contains("loading", e.LastLines);
-        Assert.Contains("going down", e.LastLines);
         Assert.Empty(await Pids.Survivors(sleepers.Select(s => s.Pid)));
     }
 
@@ -33,7 +46,7 @@ public sealed class ProcessGroupTests : IDisposable
         var silo = group.Start("silo", _shell, ["-c", "exit 0"], runsToCompletion: false);
         var worker = group.Start("worker 0", _sleep, ["30"], runsToCompletion: true);
 
-        var e = await Assert.ThrowsAsync<ChildFailedException>(() => group.RunAsync((_, _) => { }, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<ChildFailedException>(() => group.RunAsync((_, _) => { }, _ => { }, CancellationToken.None));
 
         Assert.Same(silo, e.Child);
         Assert.Equal("exited with code 0 while the run was going on", e.Reason);
@@ -52,7 +65,7 @@ public sealed class ProcessGroupTests : IDisposable
         };
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => group.RunAsync((_, _) => { }, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => group.RunAsync((_, _) => { }, _ => { }, cancel.Token));
 
         Assert.Empty(await Pids.Survivors(children.Select(c => c.Pid)));
     }
@@ -65,7 +78,7 @@ public sealed class ProcessGroupTests : IDisposable
         var talker = group.Start("worker 0", _shell, ["-c", "echo bad news; exec sleep 30"], runsToCompletion: true);
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => group.RunAsync(
-            (_, line) => throw new InvalidOperationException(line), CancellationToken.None));
+            (_, line) => throw new InvalidOperationException(line), _ => { }, CancellationToken.None));
 
         Assert.Equal("bad news", e.Message);
         Assert.Empty(await Pids.Survivors([sleeper.Pid, talker.Pid]));
@@ -80,7 +93,7 @@ public sealed class ProcessGroupTests : IDisposable
         var b = group.Start("worker 1", _shell, ["-c", "echo b1"], runsToCompletion: true);
         var lines = new List<(string, string)>();
 
-        await group.RunAsync((child, line) => lines.Add((child.Name, line)), CancellationToken.None);
+        await group.RunAsync((child, line) => lines.Add((child.Name, line)), _ => { }, CancellationToken.None);
 
         Assert.Equal([("worker 0", "a1"), ("worker 0", "a2")], lines.Where(l => l.Item1 == "worker 0"));
         Assert.Equal([("worker 1", "b1")], lines.Where(l => l.Item1 == "worker 1"));

@@ -66,14 +66,32 @@ public sealed class ProgressBoardTests
     }
 
     [Fact]
-    public void Results_need_every_worker_done()
+    public void Results_need_every_worker_done_or_lost_and_one_done()
     {
         var board = new ProgressBoard(workers: 2, epochs: 1);
         board.Apply(new WorkerDone(0, 10, 1, 0));
 
-        var e = Assert.Throws<InvalidOperationException>(() => board.Results("bsp", "cpu", 1, 1));
+        Assert.Equal("worker 1 has neither reported done nor been lost", Assert.Throws<InvalidOperationException>(() => board.Results("bsp", "cpu", 1, 1)).Message);
+        var lostBoard = new ProgressBoard(workers: 1, epochs: 1);
+        lostBoard.Lose(0, pid: 7, exitCode: 137, "killed");
+        Assert.Equal("no worker reported done", Assert.Throws<InvalidOperationException>(() => lostBoard.Results("bsp", "cpu", 1, 1)).Message);
+    }
 
-        Assert.Equal("worker 1 has not reported done", e.Message);
+    [Fact]
+    public void A_lost_worker_is_timed_from_the_first_start_and_keeps_its_last_step_report()
+    {
+        var time = new ManualTime();
+        var board = new ProgressBoard(workers: 2, epochs: 2, time);
+        time.Seconds = 100;
+        board.Apply(new WorkerStarted(0, "cpu", 600));
+        board.Apply(new StepProgress(0, 2, 3, 5, 0.7, 90, 0.1, 800));
+        time.Seconds = 112.5;
+
+        var loss = board.Lose(0, pid: 4321, exitCode: 137, "killed by signal 9 (SIGKILL), exit code 137");
+
+        // 12.5 s after the first start, at epoch 2 step 3, having ended no epoch.
+        Assert.Equal((4321, 137, 12.5, 2, 3, 0), (loss.Pid, loss.ExitCode, loss.Seconds, loss.Epoch, loss.Step, loss.EpochsDone));
+        Assert.Same(loss, board.Lost(0));
     }
 
     [Fact]

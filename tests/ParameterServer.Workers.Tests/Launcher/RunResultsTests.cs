@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ParameterServer.WorkerHost.Launch;
+using ParameterServer.Workers.Progress;
 
 namespace ParameterServer.Workers.Tests.Launcher;
 
@@ -36,5 +38,28 @@ public sealed class RunResultsTests : IDisposable
             Assert.Equal(JsonValueKind.Number, point.GetProperty("test_accuracy").ValueKind);
         }
         Assert.Equal(2, root.GetProperty("per_worker").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("per_worker")[0].GetProperty("lost").ValueKind);
+    }
+
+    [Fact]
+    public void A_lost_worker_is_recorded_with_its_exit_and_how_far_it_got()
+    {
+        var path = Path.Combine(_dir.Path, "results.json");
+        var board = new ProgressBoard(workers: 2, epochs: 1);
+        board.Apply(new StepProgress(0, 1, 3, 5, 0.7, 90, 0.1, 384));
+        board.Lose(0, pid: 4321, exitCode: 137, "killed by signal 9 (SIGKILL), exit code 137");
+        board.Apply(new EpochEnd(1, 1, 0.5, 0.8, 0.6, 10000));
+        board.Apply(new WorkerDone(1, 1000, 10, 0.2));
+        board.Results("bsp", "cpu", seed: 1, wallSeconds: 12).Write(path);
+
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        var worker0 = json.RootElement.GetProperty("per_worker")[0];
+        Assert.Equal(384, worker0.GetProperty("samples").GetInt64());
+        var lost = worker0.GetProperty("lost");
+        Assert.Equal((4321, 137, "killed by signal 9 (SIGKILL), exit code 137", 1, 3, 0),
+            (lost.GetProperty("pid").GetInt32(), lost.GetProperty("exit_code").GetInt32(), lost.GetProperty("reason").GetString(),
+                lost.GetProperty("epoch").GetInt32(), lost.GetProperty("step").GetInt32(), lost.GetProperty("epochs_done").GetInt32()));
+        Assert.Equal(JsonValueKind.String, lost.GetProperty("at").ValueKind);
+        Assert.Equal(JsonValueKind.Number, lost.GetProperty("seconds").ValueKind);
     }
 }

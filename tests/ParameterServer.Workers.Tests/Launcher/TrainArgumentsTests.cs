@@ -11,6 +11,7 @@ public sealed class TrainArgumentsTests
         Model = "fashion-mnist-mlp",
         WorkerIndex = 1,
         Workers = 2,
+        Lease = TimeSpan.FromSeconds(2.5),
         Epochs = 12,
         Consistency = ConsistencySpec.Ssp(3),
         Device = "cuda:0",
@@ -24,7 +25,7 @@ public sealed class TrainArgumentsTests
 
     private static readonly string[] _line =
     [
-        "--gateway-port", "30123", "--model", "fashion-mnist-mlp", "--worker-index", "1", "--workers", "2", "--epochs", "12",
+        "--gateway-port", "30123", "--model", "fashion-mnist-mlp", "--worker-index", "1", "--workers", "2", "--lease", "2.5", "--epochs", "12",
         "--consistency", "ssp:3", "--device", "cuda:0", "--seed", "7", "--data", "/usr/share/datasets/fashion-mnist",
         "--batch-size", "128", "--optimizer", "adamw", "--learning-rate", "0.002", "--encoding", "bf16",
     ];
@@ -44,7 +45,7 @@ public sealed class TrainArgumentsTests
     [Fact]
     public void Every_option_is_required()
     {
-        var withoutSeed = _line.Where((_, i) => i is not (14 or 15)).ToArray();
+        var withoutSeed = _line.Where((_, i) => i is not (16 or 17)).ToArray();
 
         var e = Assert.Throws<UsageException>(() => TrainArguments.Parse(withoutSeed));
 
@@ -52,14 +53,16 @@ public sealed class TrainArgumentsTests
     }
 
     [Fact]
-    public void A_worker_index_outside_the_workers_is_refused()
+    public void A_worker_beyond_the_planned_ones_may_join_but_a_negative_index_is_refused()
     {
         var line = (string[])_line.Clone();
         line[5] = "2";
+        Assert.Equal(_arguments with { WorkerIndex = 2 }, TrainArguments.Parse(line));
 
+        line[5] = "-1";
         var e = Assert.Throws<UsageException>(() => TrainArguments.Parse(line));
 
-        Assert.Equal("--worker-index 2 is not a whole number in 0..1", e.Message);
+        Assert.Equal($"--worker-index -1 is not a whole number in 0..{int.MaxValue}", e.Message);
     }
 
     [Fact]
@@ -87,6 +90,8 @@ public sealed class TrainArgumentsTests
     [InlineData("--optimizer", "lamb", "--optimizer lamb is not one of sgd, momentum, adagrad, adam, adamw")]
     [InlineData("--learning-rate", "0", "--learning-rate 0 is not a number greater than 0")]
     [InlineData("--encoding", "int8", "--encoding int8 is not one of fp32, bf16, fp16")]
+    [InlineData("--lease", "0", "--lease 0 is not a number greater than 0")]
+    [InlineData("--lease", "90000", "--lease 90000 is more than a day (86400 seconds)")]
     public void Hyper_parameters_of_the_wrong_kind_are_refused(string name, string value, string message)
     {
         var line = (string[])_line.Clone();

@@ -7,7 +7,7 @@ public sealed class ProgressProtocolTests
     public static TheoryData<ProgressRecord> Records() =>
     [
         new WorkerStarted(0, "cuda:0", 30000),
-        new StepProgress(1, 3, 117, 235, 0.4321, 12345.5, 0.031),
+        new StepProgress(1, 3, 117, 235, 0.4321, 12345.5, 0.031, 551_424),
         new EpochEnd(1, 3, 0.41, 0.8712, 0.362, 10000),
         new EpochEnd(0, 2, 0.5, null, null, 0),
         new WorkerDone(1, 600000, 41.25, 0.02),
@@ -28,9 +28,9 @@ public sealed class ProgressProtocolTests
     [Fact]
     public void Reads_the_documented_line_format()
     {
-        const string line = """@ps {"type":"step","worker":1,"epoch":2,"step":10,"steps_in_epoch":235,"loss":0.5,"samples_per_second":9000,"stall_fraction":0.25}""";
+        const string line = """@ps {"type":"step","worker":1,"epoch":2,"step":10,"steps_in_epoch":235,"loss":0.5,"samples_per_second":9000,"stall_fraction":0.25,"samples":31280}""";
 
-        Assert.Equal(new StepProgress(1, 2, 10, 235, 0.5, 9000, 0.25), ProgressProtocol.Parse(line));
+        Assert.Equal(new StepProgress(1, 2, 10, 235, 0.5, 9000, 0.25, 31_280), ProgressProtocol.Parse(line));
     }
 
     [Fact]

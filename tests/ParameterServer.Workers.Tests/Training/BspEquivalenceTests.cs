@@ -10,8 +10,9 @@ using ParameterServer.Workers.Training;
 namespace ParameterServer.Workers.Tests.Training;
 
 /// <summary>
-/// What BSP promises (DESIGN.md, "Consistency"): N workers on batch B train exactly as one process on the combined
-/// batch N * B, because each shard averages one clock's pushes into one update.
+/// What BSP promises (DESIGN.md, "Consistency"): N partitions trained on batch B train exactly as one process on the
+/// combined batch N * B, because each shard averages one clock's pushes into one update, whether the partitions are
+/// trained by N workers or one worker holds several (it pushes each partition's gradient as its own contribution).
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class BspEquivalenceTests(ClusterFixture fixture)
@@ -22,20 +23,29 @@ public sealed class BspEquivalenceTests(ClusterFixture fixture)
     private const float LearningRate = 0.1f;
     private const ulong Seed = 5; // InProcessWorker's partition seed
 
-    [Fact]
-    public async Task Two_workers_on_batch_B_end_where_one_process_on_their_combined_batch_2B_ends()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(1)]
+    public async Task Two_partitions_on_batch_B_end_where_one_process_on_their_combined_batch_2B_ends(int workers)
     {
         // 64 images: two partitions of 32, four steps of 8 each, one epoch.
         var data = TrainingSets.Small(train: 2 * Batch * Steps, test: 10);
         var client = new ParameterServerClient(fixture.Cluster.Client);
         using var reference = new CpuDevice(threads: 1);
         using var combined = new Mlp(reference, _widths, 2 * Batch);
-        var spec = MlpModelSpec.Create($"bsp-equal-{Guid.NewGuid():N}", combined, OptimizerSpec.Sgd(LearningRate), ConsistencySpec.Bsp, seed: 9);
+        var spec = MlpModelSpec.Create($"bsp-equal-{Guid.NewGuid():N}", combined, OptimizerSpec.Sgd(LearningRate), ConsistencySpec.Bsp, seed: 9, partitions: 2);
         var model = await client.CreateModelAsync(spec);
 
-        await using (var w0 = new InProcessWorker(model, 0, 2, _widths, Batch))
-        await using (var w1 = new InProcessWorker(model, 1, 2, _widths, Batch))
-            await Task.WhenAll(w0.TrainAsync(data, Batch, epochs: 1), w1.TrainAsync(data, Batch, epochs: 1));
+        var trainers = Enumerable.Range(0, workers).Select(w => new InProcessWorker(model, w, partitions: 2, _widths, Batch, expectedWorkers: workers)).ToArray();
+        try
+        {
+            var summaries = await Task.WhenAll(trainers.Select(w => w.TrainAsync(data, Batch, epochs: 1)));
+            Assert.Equal(2L * Batch * Steps, summaries.Sum(s => s.Samples));
+        }
+        finally
+        {
+            foreach (var trainer in trainers) await trainer.DisposeAsync();
+        }
 
         var expected = CombinedBatchSgd(spec, combined, data);
         foreach (var table in spec.Tables)
@@ -51,8 +61,8 @@ public sealed class BspEquivalenceTests(ClusterFixture fixture)
     }
 
     /// <summary>
-    /// The reference: the tables' initial values, then per step one forward and backward pass over worker 0's batch
-    /// followed by worker 1's (their epoch orders, as <see cref="Partition"/> defines them), and w -= lr * g with the
+    /// The reference: the tables' initial values, then per step one forward and backward pass over partition 0's batch
+    /// followed by partition 1's (their epoch orders, as <see cref="Partition"/> defines them), and w -= lr * g with the
     /// scalar SGD.
     /// </summary>
     private static Dictionary<string, float[]> CombinedBatchSgd(ModelSpec spec, Mlp model, TrainingSet data)
@@ -67,11 +77,11 @@ public sealed class BspEquivalenceTests(ClusterFixture fixture)
             values[table.Name] = v;
         }
         var orders = new int[2][];
-        for (var w = 0; w < 2; w++)
+        for (var p = 0; p < 2; p++)
         {
-            var partition = Partition.Create(data.Train.Count, workers: 2, worker: w, Seed);
-            orders[w] = new int[partition.Count];
-            partition.EpochOrder(0, orders[w]);
+            var partition = Partition.Create(data.Train.Count, partitions: 2, index: p, Seed);
+            orders[p] = new int[partition.Count];
+            partition.EpochOrder(0, orders[p]);
         }
         var width = _widths[0];
         var inputs = new float[2 * Batch * width];

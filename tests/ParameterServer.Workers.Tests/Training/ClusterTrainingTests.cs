@@ -63,7 +63,7 @@ public sealed class ClusterTrainingTests(ClusterFixture fixture, ITestOutputHelp
         var client = new ParameterServerClient(fixture.Cluster.Client);
         using var device = new Kernels.Devices.Cpu.CpuDevice(threads: 1);
         using var shape = new Mlp(device, _widths, Batch);
-        var model = await client.CreateModelAsync(MlpModelSpec.Create($"train-{Guid.NewGuid():N}", shape, optimizer, consistency, seed: 3));
+        var model = await client.CreateModelAsync(MlpModelSpec.Create($"train-{Guid.NewGuid():N}", shape, optimizer, consistency, seed: 3, partitions: 2));
         return (model, [new InProcessWorker(model, 0, 2, _widths, Batch), new InProcessWorker(model, 1, 2, _widths, Batch)]);
     }
 }

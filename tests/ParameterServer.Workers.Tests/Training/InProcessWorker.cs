@@ -6,37 +6,44 @@ using ParameterServer.Workers.Training;
 
 namespace ParameterServer.Workers.Tests.Training;
 
-/// <summary>One worker of a test job: its own CPU device (one thread) and MLP, training through the cluster.</summary>
+/// <summary>
+/// One worker, "worker-{index}", of a test job whose data is cut into <c>partitions</c>: its own CPU device (one thread)
+/// and MLP, training through the cluster. A new job's workers wait for <c>expectedWorkers</c> (by default one per
+/// partition) to join before their first step.
+/// </summary>
 internal sealed class InProcessWorker : IAsyncDisposable
 {
     private readonly CpuDevice _device = new(threads: 1);
 
-    public InProcessWorker(ModelHandle model, int index, int workers, IReadOnlyList<int> widths, int batchSize)
+    public InProcessWorker(ModelHandle model, int index, int partitions, IReadOnlyList<int> widths, int batchSize, int? expectedWorkers = null)
     {
         Model = new Mlp(_device, widths, batchSize);
-        Pipeline = new WorkerPipeline(model.ForWorker($"worker-{index}"), Model.Parameters, _device, workers, NullLogger.Instance);
+        Pipeline = new WorkerPipeline(model.ForWorker($"worker-{index}"), Model.Parameters, _device, expectedWorkers ?? partitions, NullLogger.Instance);
         Index = index;
-        Workers = workers;
+        Partitions = partitions;
     }
 
     public int Index { get; }
 
-    public int Workers { get; }
+    public int Partitions { get; }
 
     public Mlp Model { get; }
 
     public WorkerPipeline Pipeline { get; }
 
-    /// <summary>Trains this worker's partition of <paramref name="data"/>; worker 0 evaluates after each epoch.</summary>
+    /// <summary>
+    /// Trains the partitions of <paramref name="data"/> the job gives this worker; it evaluates after each epoch the job
+    /// names it the evaluator for, and after the last.
+    /// </summary>
     public Task<TrainingSummary> TrainAsync(TrainingSet data, int batchSize, int epochs, IParameterStore? store = null) =>
         new Trainer(Model, store ?? Pipeline, data.Train, data.Test, data.Normalization, new TrainingOptions
         {
             Worker = Index,
-            Workers = Workers,
+            Partitions = Partitions,
             BatchSize = batchSize,
             Epochs = epochs,
             Seed = 5,
-            Evaluate = Index == 0,
+            Evaluate = true,
         }, progress: null).RunAsync(CancellationToken.None);
 
     /// <summary>The values of one of the model's tables as they are on the device now.</summary>

@@ -31,7 +31,7 @@ public sealed class LocalParameterStoreTests
 
         device.CopyToDevice<float>(new float[] { 0.5f, -1, 2, 0 }, weight.Gradient);
         device.CopyToDevice<float>(new float[] { 3, -0.25f }, bias.Gradient);
-        await store.AfterStepAsync(CancellationToken.None);
+        await store.AfterStepAsync(partition: 0, CancellationToken.None);
 
         // SGD: w = 1 - 0.5 g. Adam's first step: m = 0.1 g, v = 0.001 g^2, bias-corrected to g and g^2, so
         // w = -1 - 0.01 * g / (|g| + 1e-8) = -1 - 0.01 sign(g).

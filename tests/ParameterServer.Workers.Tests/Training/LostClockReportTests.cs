@@ -27,7 +27,7 @@ public sealed class LostClockReportTests(ClusterFixture fixture)
         ModelHandle model;
         using (var device = new CpuDevice(threads: 1))
         using (var mlp = new Mlp(device, _widths, Batch))
-            model = await client.CreateModelAsync(MlpModelSpec.Create($"lost-report-{Guid.NewGuid():N}", mlp, OptimizerSpec.Sgd(0.1f), ConsistencySpec.Bsp, seed: 3));
+            model = await client.CreateModelAsync(MlpModelSpec.Create($"lost-report-{Guid.NewGuid():N}", mlp, OptimizerSpec.Sgd(0.1f), ConsistencySpec.Bsp, seed: 3, partitions: 2));
         await using var fast = new InProcessWorker(model, 0, 2, _widths, Batch);
         await using var slow = new InProcessWorker(model, 1, 2, _widths, Batch);
         var training = Task.WhenAll(fast.TrainAsync(data, Batch, epochs: 1), slow.TrainAsync(data, Batch, epochs: 1, new DelayedStore(slow.Pipeline, TimeSpan.FromSeconds(2))));

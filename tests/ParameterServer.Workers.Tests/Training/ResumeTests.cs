@@ -31,7 +31,7 @@ public sealed class ResumeTests(ClusterFixture fixture)
         await using (var worker = new InProcessWorker(uninterrupted, 0, 1, _widths, Batch))
             await worker.TrainAsync(data, Batch, Epochs);
         await using (var worker = new InProcessWorker(resumed, 0, 1, _widths, Batch))
-            await Assert.ThrowsAsync<OperationCanceledException>(() => worker.TrainAsync(data, Batch, Epochs, new StoppingStore(worker.Pipeline, steps: 11)));
+            await Assert.ThrowsAsync<OperationCanceledException>(() => worker.TrainAsync(data, Batch, Epochs, new StoppingStore(worker.Pipeline, clocks: 11)));
         TrainingSummary summary;
         long startClock;
         await using (var worker = new InProcessWorker(resumed, 0, 1, _widths, Batch))
@@ -49,22 +49,6 @@ public sealed class ResumeTests(ClusterFixture fixture)
             Assert.Equal(await ValuesAsync(uninterrupted, table), await ValuesAsync(resumed, table));
             Assert.All((await resumed.GetTableStatusAsync(table.Name)).Shards, s => Assert.Equal(16, s.Info.Version));
         }
-    }
-
-    [Theory]
-    [InlineData(0, 1, 1)]
-    [InlineData(7, 1, 8)]
-    [InlineData(8, 2, 1)]
-    [InlineData(11, 2, 4)]
-    [InlineData(16, 3, 1)]
-    public void The_resume_point_is_the_step_after_the_jobs_clock(long clock, int epoch, int step) =>
-        Assert.Equal((epoch, step), Trainer.ResumePoint(clock, steps: 8, epochs: 2));
-
-    [Fact]
-    public void A_clock_beyond_the_run_says_the_options_differ()
-    {
-        var e = Assert.Throws<InvalidOperationException>(() => Trainer.ResumePoint(17, steps: 8, epochs: 2));
-        Assert.Contains("clock 17, outside this run's 2 epochs of 8 steps", e.Message);
     }
 
     private static async Task<ModelHandle> CreateAsync(ParameterServerClient client, string name)

@@ -29,7 +29,7 @@ public sealed class StallTests(ClusterFixture fixture, ITestOutputHelper output)
         var client = new ParameterServerClient(fixture.Cluster.Client);
         using var device = new CpuDevice(threads: 1);
         using var shape = new Mlp(device, _widths, Batch);
-        var model = await client.CreateModelAsync(MlpModelSpec.Create($"stall-{Guid.NewGuid():N}", shape, OptimizerSpec.Sgd(0.01f), ConsistencySpec.Parse(consistency), seed: 1));
+        var model = await client.CreateModelAsync(MlpModelSpec.Create($"stall-{Guid.NewGuid():N}", shape, OptimizerSpec.Sgd(0.01f), ConsistencySpec.Parse(consistency), seed: 1, partitions: 2));
 
         TrainingSummary fast, slow;
         await using (var w0 = new InProcessWorker(model, 0, 2, _widths, Batch))

@@ -87,6 +87,15 @@ internal sealed class CommandLineOptions
             : throw new UsageException($"{name} {text} is not a number greater than 0");
     }
 
+    /// <summary>A worker lease in seconds (a number greater than 0, at most a day).</summary>
+    public TimeSpan Lease(string name, float? fallback = null)
+    {
+        var seconds = PositiveFloat(name, fallback);
+        return seconds <= TimeSpan.FromDays(1).TotalSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new UsageException($"{name} {seconds} is more than a day (86400 seconds)");
+    }
+
     /// <summary>One of the values of <typeparamref name="T"/>, written as its lower-case name ("adamw", "bf16").</summary>
     public T Choice<T>(string name, T? fallback = null) where T : struct, Enum
     {

@@ -8,8 +8,9 @@ namespace ParameterServer.WorkerHost.Cli;
 
 /// <summary>
 /// <c>psworker launch</c>: parses the options, runs the job with a live display on a terminal (plain lines
-/// otherwise), writes the results JSON and the plot, and prints the final table. Ctrl-C, SIGTERM and SIGHUP stop
-/// the run and every process it started.
+/// otherwise), writes the results JSON and the plot, and prints the final table. A worker lost during the run is shown
+/// and recorded, and the others finish the job; the run fails (exit code 1) only when none is left or no result can be
+/// had. Ctrl-C, SIGTERM and SIGHUP stop the run and every process it started.
 /// </summary>
 internal static class LaunchCommand
 {

@@ -13,7 +13,8 @@ internal sealed record LaunchOptions
         """
         psworker launch [options]: trains an MLP on Fashion-MNIST with one local silo and N worker processes.
           --data DIR          directory of the four Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)
-          --workers N         worker processes (default 2)
+          --workers N         worker processes, and the job's data partitions (default 2)
+          --lease SECONDS     a worker silent this long leaves the job; its partitions go to the others (default 10)
           --epochs N          passes over the training set (default 12)
           --consistency MODE  bsp, ssp:N or async (default bsp)
           --device DEV        auto, cpu or cuda:N (default auto)
@@ -35,15 +36,24 @@ internal sealed record LaunchOptions
 
     private static readonly string[] _names =
     [
-        "--data", "--workers", "--epochs", "--consistency", "--device", "--seed", "--json", "--plot", "--silo", "--worker",
+        "--data", "--workers", "--lease", "--epochs", "--consistency", "--device", "--seed", "--json", "--plot", "--silo", "--worker",
         "--batch-size", "--optimizer", "--learning-rate", "--encoding", "--connection-string", "--cluster-id", "--run-dir", "--pid-dir",
     ];
 
     private static readonly string[] _flags = ["--standalone"];
 
+    /// <summary>
+    /// Long enough that a worker busy with a step, a garbage collection or a loaded machine is not taken for dead
+    /// (it heartbeats every third of it), short enough that a dead worker stalls BSP for seconds, not minutes.
+    /// </summary>
+    public const float DefaultLeaseSeconds = 10;
+
     public required string DataDirectory { get; init; }
 
     public required int Workers { get; init; }
+
+    /// <summary>How long a worker stays in the job without a heartbeat (<c>ModelSpec.WorkerLease</c>).</summary>
+    public required TimeSpan Lease { get; init; }
 
     public required int Epochs { get; init; }
 
@@ -100,6 +110,7 @@ internal sealed record LaunchOptions
         {
             DataDirectory = Path.GetFullPath(o.Text("--data", FashionMnist.DefaultDirectory)),
             Workers = workers,
+            Lease = o.Lease("--lease", DefaultLeaseSeconds),
             Epochs = o.Int("--epochs", fallback: 12, min: 1),
             Consistency = o.Consistency("--consistency", ConsistencySpec.Bsp),
             Device = o.Device("--device", "auto"),

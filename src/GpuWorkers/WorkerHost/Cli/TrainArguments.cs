@@ -25,11 +25,17 @@ internal sealed record TrainArguments
     /// <summary><c>--model</c>: the model (job) every worker of this run creates or joins.</summary>
     public required string Model { get; init; }
 
-    /// <summary><c>--worker-index</c>: this worker, 0 .. Workers - 1; it trains partition WorkerIndex of Workers.</summary>
+    /// <summary>
+    /// <c>--worker-index</c>: this worker, "worker-N" in the job (0 evaluates the model); any N &gt;= 0, so a worker can
+    /// join a running job beside the first ones. The job, not the index, decides which data partitions it trains.
+    /// </summary>
     public required int WorkerIndex { get; init; }
 
-    /// <summary><c>--workers</c>: how many workers train the model.</summary>
+    /// <summary><c>--workers</c>: how many workers the job is planned for, which is how many data partitions it has.</summary>
     public required int Workers { get; init; }
+
+    /// <summary><c>--lease</c>: seconds a worker stays in the job without a heartbeat; its partitions then go to the others.</summary>
+    public required TimeSpan Lease { get; init; }
 
     /// <summary><c>--epochs</c>: passes over this worker's partition.</summary>
     public required int Epochs { get; init; }
@@ -63,8 +69,8 @@ internal sealed record TrainArguments
 
     private static readonly string[] _names =
     [
-        "--gateway-port", "--connection-string", "--cluster-id", "--model", "--worker-index", "--workers", "--epochs", "--consistency", "--device", "--seed", "--data",
-        "--batch-size", "--optimizer", "--learning-rate", "--encoding",
+        "--gateway-port", "--connection-string", "--cluster-id", "--model", "--worker-index", "--workers", "--lease", "--epochs", "--consistency", "--device", "--seed",
+        "--data", "--batch-size", "--optimizer", "--learning-rate", "--encoding",
     ];
 
     private static readonly string[] _flags = ["--standalone"];
@@ -81,8 +87,9 @@ internal sealed record TrainArguments
             ConnectionString = connectionString,
             ClusterId = connectionString is null ? null : o.Text("--cluster-id"),
             Model = o.Text("--model"),
-            WorkerIndex = o.Int("--worker-index", min: 0, max: workers - 1),
+            WorkerIndex = o.Int("--worker-index", min: 0),
             Workers = workers,
+            Lease = o.Lease("--lease"),
             Epochs = o.Int("--epochs", min: 1),
             Consistency = o.Consistency("--consistency"),
             Device = o.Device("--device"),
@@ -105,6 +112,7 @@ internal sealed record TrainArguments
         "--model", Model,
         "--worker-index", WorkerIndex.ToString(),
         "--workers", Workers.ToString(),
+        "--lease", Lease.TotalSeconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         "--epochs", Epochs.ToString(),
         "--consistency", Consistency.ToString(),
         "--device", Device,

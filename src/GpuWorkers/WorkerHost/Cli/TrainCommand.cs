@@ -12,7 +12,8 @@ namespace ParameterServer.WorkerHost.Cli;
 
 /// <summary>
 /// <c>psworker train</c>: one worker. Loads Fashion-MNIST, opens the device, builds the MLP, creates (or finds, with
-/// the same spec) the model on the cluster, joins its job, trains its partition, leaves. With <c>--standalone</c> it
+/// the same spec) the model on the cluster, joins its job, trains the data partitions the job gives it, leaves; the
+/// same command joins a job that is already running. With <c>--standalone</c> it
 /// trains the same model with the same update rule in this process instead. Progress records go to stdout, logs to
 /// stderr; a failure is an error record and exit code 1.
 /// </summary>
@@ -81,17 +82,18 @@ internal static class TrainCommand
         var options = new TrainingOptions
         {
             Worker = a.WorkerIndex,
-            Workers = a.Workers,
+            Partitions = a.Workers,
             BatchSize = a.BatchSize,
             Epochs = a.Epochs,
             Seed = a.Seed,
-            // Worker 0 speaks for the model; the others spend their time training.
-            Evaluate = a.WorkerIndex == 0,
+            // The job names the worker that evaluates each epoch, the others spend their time training; every worker
+            // evaluates the last, so that the run's accuracy does not depend on one of them living to the end.
+            Evaluate = true,
         };
         var steps = (long)options.StepsPerEpoch(data.Train.Count) * a.Epochs;
-        var spec = MlpModelSpec.Create(a.Model, mlp, Optimizer(a, steps), a.Consistency, a.Seed);
-        logger.LogInformation("Worker {Worker} of {Workers}: {Device}, MLP {Widths}, batch {Batch}, {Steps} steps, {Optimizer} lr {LearningRate}, {Consistency}{Mode}",
-            a.WorkerIndex, a.Workers, device, string.Join('-', mlp.Widths), a.BatchSize, steps, a.Optimizer, a.LearningRate, a.Consistency,
+        var spec = MlpModelSpec.Create(a.Model, mlp, Optimizer(a, steps), a.Consistency, a.Seed, partitions: a.Workers) with { WorkerLease = a.Lease };
+        logger.LogInformation("Worker {Worker}, job of {Workers} partitions: {Device}, MLP {Widths}, batch {Batch}, {Steps} steps, {Optimizer} lr {LearningRate}, {Consistency}, lease {Lease} s{Mode}",
+            a.WorkerIndex, a.Workers, device, string.Join('-', mlp.Widths), a.BatchSize, steps, a.Optimizer, a.LearningRate, a.Consistency, a.Lease.TotalSeconds,
             a.Standalone ? ", standalone" : $", {a.Encoding} transfers");
 
         if (a.Standalone)
@@ -112,11 +114,11 @@ internal static class TrainCommand
 
     /// <summary>
     /// The update rule with its learning-rate schedule: linear warm-up over the first 2% of the updates, then cosine
-    /// decay to 0 at the last. A shard counts updates: one per clock under BSP, one per push otherwise.
+    /// decay to 0 at the last. A shard counts updates: one per clock under BSP, one per push (a partition's step) otherwise.
     /// </summary>
     private static OptimizerSpec Optimizer(TrainArguments a, long steps)
     {
-        var updates = a.Standalone || a.Consistency.Mode == ConsistencyMode.Bsp ? steps : steps * a.Workers;
+        var updates = !a.Standalone && a.Consistency.Mode == ConsistencyMode.Bsp ? steps : steps * a.Workers;
         var schedule = LearningRateSchedule.CosineWithWarmup(warmupSteps: updates / 50 + 1, totalSteps: updates + 1);
         var rule = a.Optimizer switch
         {

@@ -9,7 +9,11 @@ namespace ParameterServer.WorkerHost.Launch;
 /// <summary>
 /// Runs one training job on this machine: a silo on free ports with a temporary data directory (or, given a running
 /// cluster's connection string, no silo), then N <c>psworker train</c> processes (or, standalone, one worker and no
-/// silo); follows their progress lines until every worker is done, and stops every process it started, whatever happens.
+/// silo); follows their progress lines until every worker has exited, and stops every process it started, whatever
+/// happens. A worker that exits before it is done (killed by a signal, a non-zero exit code, an error it reported) is
+/// lost, not the end of the run: the job moves its data partitions to the live workers once its lease runs out, the
+/// run goes on with them, and the results record the loss. The run fails when every worker is lost, or when no worker
+/// evaluated the model after the last epoch.
 /// Example: <c>var results = await new Launcher(options, display).RunAsync(ct);</c>
 /// </summary>
 internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
@@ -54,13 +58,13 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
             display.Info($"logs in {options.RunDirectory}");
 
             var board = new ProgressBoard(options.Workers, options.Epochs);
-            await display.RunAsync(board, () => group.RunAsync((child, line) => OnLine(board, workers, child, line), cancellationToken));
-            foreach (var (child, w) in workers)
-            {
-                if (board.Done(w) is null)
-                    throw new ChildFailedException(child, "exited with code 0 without reporting done");
-            }
-            return board.Results(options.Standalone ? "standalone" : options.Consistency.ToString(), options.Device, options.Seed, clock.Elapsed.TotalSeconds);
+            var ended = new HashSet<int>();
+            await display.RunAsync(board, () => group.RunAsync(
+                (child, line) => OnLine(board, workers, child, line), child => OnExit(board, workers, ended, child), cancellationToken));
+            var results = board.Results(options.Standalone ? "standalone" : options.Consistency.ToString(), options.Device, options.Seed, clock.Elapsed.TotalSeconds);
+            if (results.Curves is not [.., { TestAccuracy: not null }])
+                throw new InvalidOperationException($"no worker evaluated the model after epoch {options.Epochs}, the last; the results are not written");
+            return results;
         }
         finally
         {
@@ -76,6 +80,7 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
         Model = Model,
         WorkerIndex = workerIndex,
         Workers = options.Workers,
+        Lease = options.Lease,
         Epochs = options.Epochs,
         Consistency = options.Consistency,
         Device = options.Device,
@@ -110,10 +115,45 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
         }
         if (record.Worker != w)
             throw new ChildFailedException(child, $"reported progress as worker {record.Worker}");
-        if (record is WorkerError error)
-            throw new ChildFailedException(child, $"reported an error: {error.Message}");
         board.Apply(record);
         display.Show(record);
+    }
+
+    /// <summary>
+    /// A worker has exited: done, or lost. The run goes on while another worker is still running; when the last one is
+    /// lost without any having reported done, nothing is left to finish it.
+    /// </summary>
+    private void OnExit(ProgressBoard board, Dictionary<ChildProcess, int> workers, HashSet<int> ended, ChildProcess child)
+    {
+        var w = workers[child];
+        ended.Add(w);
+        var code = child.ExitCode!.Value;
+        if (board.Done(w) is not null)
+        {
+            // Its training is complete; a failure on the way out (leaving the job) loses nothing.
+            if (code != 0)
+                display.Info($"worker {w} {ExitStatus.Describe(code)} after it was done");
+            return;
+        }
+        var reason = board.Error(w) is { } error ? $"reported an error ({error}) and {ExitStatus.Describe(code)}"
+            : code == 0 ? "exited with code 0 without reporting done"
+            : ExitStatus.Describe(code);
+        var loss = board.Lose(w, child.Pid, code, reason);
+        // A worker whose exit is not handled yet still counts: it may have exited already with its "done" line still
+        // to be read, so its process having ended says nothing yet.
+        var running = workers.Values.Where(x => !ended.Contains(x)).Order().ToList();
+        var finished = Enumerable.Range(0, board.Workers).Count(x => board.Done(x) is not null);
+        if (running.Count == 0 && finished == 0)
+            throw new ChildFailedException(child, $"{reason}, and no worker is left to finish the run");
+        var next = running.Count switch
+        {
+            0 => "the other workers had finished; nobody trains its data partitions from there",
+            1 => $"training goes on with worker {running[0]}, which takes over its data partitions",
+            _ => $"training goes on with workers {string.Join(", ", running)}, which take over its data partitions",
+        };
+        if (running.Count > 0)
+            next += $" once its lease of {options.Lease.TotalSeconds:0.#} s runs out";
+        display.Lost(w, $"{ProgressText.Lost(loss, board.Epochs)}; {next}");
     }
 
     private static ChildCommand FindSilo()

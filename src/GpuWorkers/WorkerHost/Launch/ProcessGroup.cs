@@ -6,9 +6,9 @@ namespace ParameterServer.WorkerHost.Launch;
 
 /// <summary>
 /// The processes of one run. Starts each with its output redirected and read line by line (into its log file and
-/// to <see cref="RunAsync"/>), remembers every PID, and kills them all, by PID, when one fails, when the run is
-/// cancelled, and when the group is disposed, so nothing it started outlives it.
-/// Example: <c>await using var group = new ProcessGroup(logs); group.Start("worker 0", cmd, args, runsToCompletion: true); await group.RunAsync(OnLine, ct);</c>
+/// to <see cref="RunAsync"/>), remembers every PID, and kills them all, by PID, when the run fails (a service exits, a
+/// handler throws), when it is cancelled, and when the group is disposed, so nothing it started outlives it.
+/// Example: <c>await using var group = new ProcessGroup(logs); group.Start("worker 0", cmd, args, runsToCompletion: true); await group.RunAsync(OnLine, OnExit, ct);</c>
 /// </summary>
 internal sealed class ProcessGroup : IAsyncDisposable
 {
@@ -46,12 +46,13 @@ internal sealed class ProcessGroup : IAsyncDisposable
     }
 
     /// <summary>
-    /// Passes every output line of every child to <paramref name="onLine"/> (on one thread, in arrival order) until
-    /// each child that runs to completion has exited with code 0. A child that exits otherwise (a non-zero code, or
-    /// a service that exits at all) throws <see cref="ChildFailedException"/>. Whatever ends the run early (a failed
-    /// child, an exception from <paramref name="onLine"/>, cancellation) first kills every child.
+    /// Passes every output line of every child to <paramref name="onLine"/>, and each child that runs to completion, once
+    /// it has exited and its output has been read, to <paramref name="onExit"/> (on one thread, in arrival order), until
+    /// every such child has exited. Whether a child that exited with a non-zero code ends the run is for
+    /// <paramref name="onExit"/> to say, by throwing; a service that exits at all throws <see cref="ChildFailedException"/>.
+    /// Whatever ends the run early (a service's exit, an exception from a handler, cancellation) first kills every child.
     /// </summary>
-    public async Task RunAsync(Action<ChildProcess, string> onLine, CancellationToken cancellationToken)
+    public async Task RunAsync(Action<ChildProcess, string> onLine, Action<ChildProcess> onExit, CancellationToken cancellationToken)
     {
         var running = _children.Count(c => c.RunsToCompletion);
         try
@@ -65,8 +66,7 @@ internal sealed class ProcessGroup : IAsyncDisposable
                 }
                 if (!e.Child.RunsToCompletion)
                     throw new ChildFailedException(e.Child, $"exited with code {e.Child.ExitCode} while the run was going on");
-                if (e.Child.ExitCode != 0)
-                    throw new ChildFailedException(e.Child, $"exited with code {e.Child.ExitCode}");
+                onExit(e.Child);
                 if (--running == 0)
                     return;
             }

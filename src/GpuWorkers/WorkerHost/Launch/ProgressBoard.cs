@@ -4,9 +4,9 @@ using ParameterServer.Workers.Progress;
 namespace ParameterServer.WorkerHost.Launch;
 
 /// <summary>
-/// What the workers of a run have reported: each one's device, latest step, epoch ends and totals; and from
-/// them the per-epoch curves and the run's results. Each epoch end is timed from the first worker's start, so that
-/// a run's results say how long it took to reach an accuracy.
+/// What the workers of a run have reported: each one's device, latest step, epoch ends and totals, or how it was lost;
+/// and from them the per-epoch curves and the run's results. Each epoch end is timed from the first worker's start, so
+/// that a run's results say how long it took to reach an accuracy.
 /// </summary>
 internal sealed class ProgressBoard
 {
@@ -33,6 +33,11 @@ internal sealed class ProgressBoard
 
     public WorkerDone? Done(int worker) => _workers[worker].Done;
 
+    /// <summary>The error the worker reported before it exited, if it did.</summary>
+    public string? Error(int worker) => _workers[worker].Error;
+
+    public WorkerLoss? Lost(int worker) => _workers[worker].Lost;
+
     public void Apply(ProgressRecord record)
     {
         var state = _workers[record.Worker];
@@ -52,7 +57,19 @@ internal sealed class ProgressBoard
             case WorkerDone done:
                 state.Done = done;
                 break;
+            case WorkerError error:
+                state.Error = error.Message;
+                break;
         }
+    }
+
+    /// <summary>Records that <paramref name="worker"/>'s process (<paramref name="pid"/>) ended before it was done, and how far it had got.</summary>
+    public WorkerLoss Lose(int worker, int pid, int exitCode, string reason)
+    {
+        var state = _workers[worker];
+        var seconds = _firstStart is { } start ? _time.GetElapsedTime(start).TotalSeconds : 0;
+        state.Lost = new WorkerLoss(pid, exitCode, reason, _time.GetUtcNow(), seconds, state.LastStep?.Epoch ?? 0, state.LastStep?.Step ?? 0, state.Epochs.Count);
+        return state.Lost;
     }
 
     /// <summary>
@@ -79,15 +96,25 @@ internal sealed class ProgressBoard
         return points;
     }
 
-    /// <summary>The results of a run in which every worker reported done.</summary>
+    /// <summary>The results of a run in which every worker reported done or was lost, and at least one reported done.</summary>
     public RunResults Results(string consistency, string deviceRequested, ulong seed, double wallSeconds)
     {
         var perWorker = new WorkerResult[Workers];
         for (var w = 0; w < Workers; w++)
         {
-            var done = _workers[w].Done ?? throw new InvalidOperationException($"worker {w} has not reported done");
-            perWorker[w] = new WorkerResult(w, _workers[w].Started?.Device ?? deviceRequested, done.Samples, Rate(done.Samples, done.TrainSeconds), done.StallFraction);
+            var state = _workers[w];
+            var device = state.Started?.Device ?? deviceRequested;
+            perWorker[w] = state switch
+            {
+                { Done: { } done } => new WorkerResult(w, device, done.Samples, Rate(done.Samples, done.TrainSeconds), done.StallFraction),
+                { Lost: { } lost } => new WorkerResult(w, device, state.LastStep?.Samples ?? 0, state.LastStep?.SamplesPerSecond ?? 0,
+                    state.LastStep?.StallFraction ?? 0, lost),
+                _ => throw new InvalidOperationException($"worker {w} has neither reported done nor been lost"),
+            };
         }
+        var finished = _workers.Where(w => w.Done is not null).ToList();
+        if (finished.Count == 0)
+            throw new InvalidOperationException("no worker reported done");
         var curve = Curve().ToArray();
         var lastEvaluation = Array.FindLast(curve, p => p.TestAccuracy is not null);
         return new RunResults(
@@ -100,7 +127,7 @@ internal sealed class ProgressBoard
             Device: string.Join(",", perWorker.Select(w => w.Device).Distinct()),
             DeviceRequested: deviceRequested,
             Seed: seed,
-            SamplesPerSecond: Rate(perWorker.Sum(w => w.Samples), _workers.Max(w => w.Done!.TrainSeconds)),
+            SamplesPerSecond: Rate(perWorker.Sum(w => w.Samples), finished.Max(w => w.Done!.TrainSeconds)),
             WallSeconds: wallSeconds,
             StallFraction: [.. perWorker.Select(w => w.StallFraction)],
             PerWorker: perWorker,
@@ -127,5 +154,9 @@ internal sealed class ProgressBoard
         public Dictionary<int, double> EpochSeconds { get; } = [];
 
         public WorkerDone? Done { get; set; }
+
+        public string? Error { get; set; }
+
+        public WorkerLoss? Lost { get; set; }
     }
 }

@@ -2,15 +2,18 @@ using Spectre.Console;
 
 namespace ParameterServer.WorkerHost.Output;
 
-/// <summary>The table printed when a run has finished: one row per worker, then the run's totals and its files.</summary>
+/// <summary>The table printed when a run has finished: one row per worker (done, or lost and how), then the run's totals and its files.</summary>
 internal static class FinalReport
 {
     public static void Write(IAnsiConsole console, RunResults results, string jsonPath, string? plotPath)
     {
         var table = new Table().Title("workers")
-            .AddColumns("worker", "device", "samples", "samples/s", "stall");
+            .AddColumns("worker", "device", "samples", "samples/s", "stall", "ended");
         foreach (var w in results.PerWorker)
-            table.AddRow(w.Worker.ToString(), w.Device, w.Samples.ToString("N0"), w.SamplesPerSecond.ToString("N0"), w.StallFraction.ToString("P1"));
+        {
+            var ended = w.Lost is { } lost ? $"[red]lost at {lost.Seconds:F1} s: {Markup.Escape(lost.Reason)}[/]" : "done";
+            table.AddRow(w.Worker.ToString(), w.Device, w.Samples.ToString("N0"), w.SamplesPerSecond.ToString("N0"), w.StallFraction.ToString("P1"), ended);
+        }
         console.Write(table);
 
         var accuracy = results.TestAccuracy is { } a ? $"{a:F4} on {results.TestSamples:N0} test images" : "not evaluated";

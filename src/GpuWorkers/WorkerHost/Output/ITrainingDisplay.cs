@@ -17,4 +17,7 @@ internal interface ITrainingDisplay
 
     /// <summary>A line of a worker's output that is not a progress record.</summary>
     void Log(string source, string line);
+
+    /// <summary>A worker whose process ended before it was done, and what happens now.</summary>
+    void Lost(int worker, string message);
 }

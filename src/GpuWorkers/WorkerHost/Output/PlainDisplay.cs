@@ -5,8 +5,8 @@ using ParameterServer.Workers.Progress;
 namespace ParameterServer.WorkerHost.Output;
 
 /// <summary>
-/// Plain lines for logs and pipes (CI): no redraw; every epoch end, start and finish, and a worker's step at most
-/// once per <c>stepInterval</c>.
+/// Plain lines for logs and pipes (CI): no redraw; every epoch end, start, finish, error and lost worker, and a worker's
+/// step at most once per <c>stepInterval</c>.
 /// </summary>
 internal sealed class PlainDisplay(TextWriter output, TimeSpan stepInterval) : ITrainingDisplay
 {
@@ -41,10 +41,15 @@ internal sealed class PlainDisplay(TextWriter output, TimeSpan stepInterval) : I
             case WorkerDone d:
                 Line(d.Worker, ProgressText.Done(d));
                 break;
+            case WorkerError e:
+                Line(e.Worker, ProgressText.Error(e));
+                break;
         }
     }
 
     public void Log(string source, string line) => output.WriteLine($"[{source}] {line}");
+
+    public void Lost(int worker, string message) => Line(worker, message);
 
     private void Line(int worker, string text) => output.WriteLine($"worker {worker}: {text}");
 }

@@ -16,6 +16,12 @@ internal static class ProgressText
         ? $"epoch {e.Epoch}/{epochs} done: train loss {e.TrainLoss:F4}, test accuracy {accuracy:F4} on {e.TestSamples} images, test loss {e.TestLoss:F4}"
         : $"epoch {e.Epoch}/{epochs} done: train loss {e.TrainLoss:F4}";
 
+    public static string Error(WorkerError e) => $"error: {e.Message}";
+
+    public static string Lost(WorkerLoss loss, int epochs) =>
+        $"LOST (pid {loss.Pid}): {loss.Reason}, {loss.Seconds:F1} s into the run, " +
+        (loss.Epoch > 0 ? $"at epoch {loss.Epoch}/{epochs} step {loss.Step}" : "before its first step");
+
     public static string Done(WorkerDone d) =>
         $"done: {d.Samples:N0} samples in {d.TrainSeconds:F1} s ({(d.TrainSeconds > 0 ? d.Samples / d.TrainSeconds : 0):N0} samples/s), stall {d.StallFraction:P1}";
 }

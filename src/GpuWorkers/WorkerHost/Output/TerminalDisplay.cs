@@ -6,7 +6,8 @@ namespace ParameterServer.WorkerHost.Output;
 
 /// <summary>
 /// A live progress bar per worker on a terminal: overall progress through its epochs (the step), with the current
-/// epoch, loss, samples/s and stall beside it. Starts, epoch ends, finishes and log lines scroll above the bars.
+/// epoch, loss, samples/s and stall beside it. Starts, epoch ends, finishes, errors, lost workers (in red) and log lines
+/// scroll above the bars.
 /// </summary>
 internal sealed class TerminalDisplay(IAnsiConsole console) : ITrainingDisplay
 {
@@ -54,10 +55,21 @@ internal sealed class TerminalDisplay(IAnsiConsole console) : ITrainingDisplay
                 bar.Description = Describe(d.Worker, "done");
                 bar.StopTask();
                 break;
+            case WorkerError e:
+                console.MarkupLineInterpolated($"[red]worker {e.Worker}: {ProgressText.Error(e)}[/]");
+                break;
         }
     }
 
     public void Log(string source, string line) => console.MarkupLineInterpolated($"[grey]{source}: {line}[/]");
+
+    public void Lost(int worker, string message)
+    {
+        console.MarkupLineInterpolated($"[red]worker {worker}: {message}[/]");
+        var bar = _bars[worker];
+        bar.Description = Describe(worker, "lost");
+        bar.StopTask();
+    }
 
     private static string Describe(int worker, string text) => Markup.Escape($"worker {worker}  {text}");
 }

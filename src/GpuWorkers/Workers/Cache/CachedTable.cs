@@ -76,9 +76,12 @@ internal sealed class CachedTable : IDisposable
     /// <summary>Copies the device gradient into the staging buffer of <paramref name="slot"/>; waits for the device.</summary>
     public void StageGradient(int slot) => _device.CopyToHost(Table.Gradient, _gradients[slot].Span);
 
-    /// <summary>Pushes the gradient staged in <paramref name="slot"/> for <paramref name="clock"/>, each shard's rows in parallel.</summary>
-    public Task PushAsync(int slot, long clock, CancellationToken ct) =>
-        _model.PushAsync(Table.Name, _gradients[slot].Memory, rowStart: 0, clock, Encoding, ct);
+    /// <summary>
+    /// Pushes the gradient staged in <paramref name="slot"/> for <paramref name="clock"/> as <paramref name="contributor"/>'s
+    /// (null: the cache's own handle's), each shard's rows in parallel.
+    /// </summary>
+    public Task PushAsync(int slot, long clock, ModelHandle? contributor, CancellationToken ct) =>
+        (contributor ?? _model).PushAsync(Table.Name, _gradients[slot].Memory, rowStart: 0, clock, Encoding, ct);
 
     public void Dispose()
     {

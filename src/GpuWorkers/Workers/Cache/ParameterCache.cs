@@ -76,12 +76,17 @@ public sealed class ParameterCache : IDisposable
         foreach (var table in _tables) table.StageGradient(slot);
     }
 
-    /// <summary>Pushes the gradients staged in <paramref name="slot"/> as <paramref name="clock"/>'s, every table and shard in parallel.</summary>
-    public Task PushAsync(int slot, long clock, CancellationToken ct = default)
+    /// <summary>
+    /// Pushes the gradients staged in <paramref name="slot"/> as <paramref name="clock"/>'s, every table and shard in
+    /// parallel, under <paramref name="contributor"/>'s worker id (null: the handle the cache was made with). A BSP shard
+    /// averages a clock over its contributors, so a worker that trains several data partitions pushes each one's
+    /// gradient as its own contributor.
+    /// </summary>
+    public Task PushAsync(int slot, long clock, ModelHandle? contributor = null, CancellationToken ct = default)
     {
         CheckSlot(slot);
         var pushes = new Task[_tables.Length];
-        for (var t = 0; t < _tables.Length; t++) pushes[t] = _tables[t].PushAsync(slot, clock, ct);
+        for (var t = 0; t < _tables.Length; t++) pushes[t] = _tables[t].PushAsync(slot, clock, contributor, ct);
         return Task.WhenAll(pushes);
     }
 

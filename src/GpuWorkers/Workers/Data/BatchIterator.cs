@@ -62,10 +62,10 @@ public sealed class BatchIterator
     /// <summary>Starts the pass again from its first sample.</summary>
     public void Reset() => _position = 0;
 
-    /// <summary>Passes over the next <paramref name="batches"/> batches without filling them (a worker resuming mid-epoch).</summary>
-    public void Skip(int batches)
+    /// <summary>Goes to batch <paramref name="batch"/> (0-based) of the pass: the next <see cref="Next"/> fills it.</summary>
+    public void Seek(int batch)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(batches);
-        _position = (int)Math.Min(Samples, _position + (long)batches * BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        _position = (int)Math.Min((long)batch * BatchSize, Samples);
     }
 }

@@ -20,10 +20,11 @@ public sealed record WorkerStarted(int Worker, string Device, int Samples) : Pro
 /// <summary>
 /// A step finished: <paramref name="Step"/> of <paramref name="StepsInEpoch"/> in <paramref name="Epoch"/>.
 /// <paramref name="Loss"/> is this batch's mean loss; samples/s and the stall fraction (time waiting on the
-/// parameter server over step time) are averaged since the epoch began.
+/// parameter server over step time) are averaged since the epoch began. <paramref name="Samples"/> counts every sample
+/// the worker has trained since it started, so a launcher that loses the worker knows how far it got.
 /// </summary>
-public sealed record StepProgress(int Worker, int Epoch, int Step, int StepsInEpoch, double Loss, double SamplesPerSecond, double StallFraction)
-    : ProgressRecord(Worker);
+public sealed record StepProgress(int Worker, int Epoch, int Step, int StepsInEpoch, double Loss, double SamplesPerSecond, double StallFraction,
+    long Samples = 0) : ProgressRecord(Worker);
 
 /// <summary>
 /// An epoch finished: the mean training loss over its batches and, when this worker evaluated the model,

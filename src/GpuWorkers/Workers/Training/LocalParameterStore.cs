@@ -8,8 +8,9 @@ namespace ParameterServer.Workers.Training;
 /// <summary>
 /// Training without a parameter server, the baseline of the overhead benchmark: each table's fp32 master values and
 /// optimizer live in this process, start from the table's initializer, and take every step's gradient with the
-/// shards' own <see cref="Updater"/> (one update per step, as a BSP shard applies one per clock). The gradients and
-/// values cross the same host staging as the parameter cache's, so the two differ only by the server.
+/// shards' own <see cref="Updater"/> (one update per step, as a BSP shard applies one per clock). It trains every data
+/// partition of the spec (one when the spec assigns none) and evaluates. The gradients and values cross the same host
+/// staging as the parameter cache's, so the two differ only by the server.
 /// Example: <c>await using var store = new LocalParameterStore(spec, mlp.Parameters, device);</c>
 /// </summary>
 public sealed class LocalParameterStore : IParameterStore
@@ -31,11 +32,20 @@ public sealed class LocalParameterStore : IParameterStore
                 throw new ArgumentException($"model '{spec.Name}' has no table '{table.Name}' of {table.Rows} x {table.Cols}", nameof(spec));
             _tables[t] = new LocalTable(table, tableSpec, device);
         }
+        var partitions = Math.Max(1, spec.Partitions);
+        Assignment = new WorkerAssignment
+        {
+            Partitions = partitions,
+            Held = [.. Enumerable.Range(0, partitions).Select(p => new HeldPartition { Index = p })],
+            Evaluates = true,
+        };
     }
 
-    public long StartClock => 0;
+    public long Clock { get; private set; }
 
     public TimeSpan Waited => TimeSpan.Zero;
+
+    public WorkerAssignment Assignment { get; }
 
     /// <summary>How many updates each table has taken.</summary>
     public long Version { get; private set; }
@@ -50,9 +60,9 @@ public sealed class LocalParameterStore : IParameterStore
         return Task.CompletedTask;
     }
 
-    public ValueTask BeforeStepAsync(CancellationToken ct) => ValueTask.CompletedTask;
+    public ValueTask BeforeClockAsync(CancellationToken ct) => ValueTask.CompletedTask;
 
-    public ValueTask AfterStepAsync(CancellationToken ct)
+    public ValueTask AfterStepAsync(int partition, CancellationToken ct)
     {
         foreach (var table in _tables)
         {
@@ -62,6 +72,12 @@ public sealed class LocalParameterStore : IParameterStore
             _device.CopyToDevice<float>(values, table.Parameter.Value);
         }
         Version++;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask EndClockAsync(CancellationToken ct)
+    {
+        Clock++;
         return ValueTask.CompletedTask;
     }
 

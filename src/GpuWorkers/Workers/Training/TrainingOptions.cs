@@ -1,16 +1,17 @@
 namespace ParameterServer.Workers.Training;
 
 /// <summary>
-/// How one worker trains: its index among the job's workers (it trains partition <see cref="Worker"/> of
-/// <see cref="Workers"/>), the batch size, the epochs, the seed of the partitions and shuffles, how often it
-/// reports progress, and whether it evaluates the model on the test set after each epoch.
-/// Example: <c>new TrainingOptions { Worker = 0, Workers = 2, BatchSize = 64, Epochs = 10, Evaluate = true }</c>
+/// How one worker trains: its index (it reports progress as that worker; the job's partitions, not the index, say
+/// which data it trains), the job's data partitions (the planned worker count), the batch size, the epochs, the seed
+/// of the partitions and shuffles, how often it reports progress, and whether it evaluates the model on the test set.
+/// Example: <c>new TrainingOptions { Worker = 0, Partitions = 2, BatchSize = 64, Epochs = 10, Evaluate = true }</c>
 /// </summary>
 public sealed record TrainingOptions
 {
     public int Worker { get; init; }
 
-    public int Workers { get; init; } = 1;
+    /// <summary>How many partitions the training set is cut into; the job's <c>ModelSpec.Partitions</c>.</summary>
+    public int Partitions { get; init; } = 1;
 
     public int BatchSize { get; init; } = 64;
 
@@ -18,28 +19,31 @@ public sealed record TrainingOptions
 
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>A step record every this many steps (and after the last step of each epoch).</summary>
+    /// <summary>A step record every this many clocks (and after the last clock of each epoch).</summary>
     public int ProgressEvery { get; init; } = 50;
 
-    /// <summary>Evaluate on the whole test set after each epoch, from freshly pulled parameters.</summary>
+    /// <summary>
+    /// Evaluate on the whole test set, from freshly pulled parameters: after each epoch for which the job names this
+    /// worker its evaluator, and after the last epoch in any case.
+    /// </summary>
     public bool Evaluate { get; init; }
 
     /// <summary>
-    /// Steps per epoch, the same on every worker: enough batches to cover the smallest partition (partitions differ by
-    /// at most one sample), so under BSP no worker waits for a peer that has run out of batches.
+    /// Clocks per epoch, the same for every partition: enough batches to cover the smallest partition (partitions
+    /// differ by at most one sample), so under BSP no partition has run out of batches while another has not.
     /// </summary>
     public int StepsPerEpoch(int trainSamples)
     {
-        var smallest = trainSamples / Workers;
+        var smallest = trainSamples / Partitions;
         if (smallest < 1)
-            throw new ArgumentException($"{trainSamples} training samples cannot be split over {Workers} workers");
+            throw new ArgumentException($"{trainSamples} training samples cannot be split into {Partitions} partitions");
         return (smallest + BatchSize - 1) / BatchSize;
     }
 
     public void Validate()
     {
-        if (Workers < 1 || Worker < 0 || Worker >= Workers)
-            throw new ArgumentException($"worker {Worker} is not one of 0..{Workers - 1}");
+        if (Partitions < 1 || Worker < 0)
+            throw new ArgumentException($"worker {Worker} and partitions {Partitions} must be at least 0 and 1");
         if (BatchSize < 1 || Epochs < 1 || ProgressEvery < 1)
             throw new ArgumentException($"batch size {BatchSize}, epochs {Epochs} and progress interval {ProgressEvery} must all be at least 1");
     }

@@ -8,6 +8,8 @@ public sealed record WorkerStatus
     /// <summary>Steps the worker has finished and reported.</summary>
     [Id(1)] public long Clock { get; init; }
     [Id(2)] public DateTimeOffset LastHeartbeat { get; init; }
+    /// <summary>The data partitions the job has given this worker, by index.</summary>
+    [Id(3)] public IReadOnlyList<int> Partitions { get; init; } = [];
 }
 
 /// <summary>A job's workers and clocks.</summary>
@@ -21,6 +23,8 @@ public sealed record ModelStatus
     [Id(3)] public long MaxClock { get; init; }
     /// <summary>The shards that came back from a checkpoint older than what clients had been told, and how much was lost.</summary>
     [Id(4)] public IReadOnlyList<ShardLoss> Losses { get; init; } = [];
+    /// <summary>Data partitions no live worker holds: their worker left or died while no other was live.</summary>
+    [Id(5)] public IReadOnlyList<int> UnassignedPartitions { get; init; } = [];
 
     /// <summary>Acknowledged updates lost over all shards: the sum of their version regressions.</summary>
     public long LostUpdates => Losses.Sum(l => l.LostUpdates);
@@ -36,6 +40,8 @@ public sealed record JoinReply
     /// <summary>The clock the worker starts from (the job's minimum clock).</summary>
     [Id(0)] public long Clock { get; init; }
     [Id(1)] public TimeSpan Lease { get; init; }
+    /// <summary>The data partitions the job gives the worker now.</summary>
+    [Id(2)] public WorkerAssignment Assignment { get; init; } = WorkerAssignment.None;
 }
 
 /// <summary>

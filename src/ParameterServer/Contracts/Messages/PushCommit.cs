@@ -16,4 +16,6 @@ public sealed record PushCommit
     [Id(4)] public TensorEncoding Encoding { get; init; }
     /// <summary>The single-use token the data port staged the bytes under.</summary>
     [Id(5)] public Guid Token { get; init; }
+    /// <summary>As <see cref="PushRequest.Id"/>: the push's identity, the same on every transfer of its bytes.</summary>
+    [Id(6)] public PushId Id { get; init; }
 }

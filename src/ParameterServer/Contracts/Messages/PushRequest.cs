@@ -14,6 +14,8 @@ public sealed record PushRequest
     [Id(3)] public int RowCount { get; init; }
     [Id(4)] public TensorEncoding Encoding { get; init; }
     [Id(5)] public required byte[] Payload { get; init; }
+    /// <summary>What the shard de-duplicates on: a repeated identity is answered, not applied again.</summary>
+    [Id(6)] public PushId Id { get; init; }
 }
 
 /// <summary>The shard's answer to a push.</summary>

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using ParameterServer.Contracts;
@@ -9,21 +12,29 @@ namespace ParameterServer.Grains.Models;
 /// <summary>
 /// A model (job), keyed by its name: creates the shards of its tables, tracks the workers' clocks and gates them
 /// by the minimum clock. Under BSP it has every shard apply a clock's combined gradient before anyone waiting
-/// for that clock goes on. The job's progress (its workers, their clocks, the completed clock) is saved when a worker
-/// joins or leaves and, while clocks move, as often as the shards checkpoint, so a job whose silo is lost, or a whole
-/// cluster that restarts, goes on from there: its workers stay members (with a fresh lease) and resume at their clocks.
-/// That periodic save interleaves with the job's calls, so a slow or unreachable store never holds up the clocks.
+/// for that clock goes on. It owns the job's data partitions and hands them out by the <see cref="PartitionAssignment"/>
+/// policy as workers join, leave and expire. The job's progress (its workers, their clocks, the completed clock, the
+/// partitions' holders) is saved when a worker joins, leaves or expires and, while clocks move, as often as the shards
+/// checkpoint, so a job whose silo is lost, or a whole cluster that restarts, goes on from there: its workers stay
+/// members (with a fresh lease), keep their partitions and resume at their clocks. That periodic save interleaves with
+/// the job's calls, so a slow or unreachable store never holds up the clocks.
+/// Its record is the authority its shards ask (<see cref="IModelAuthority"/>): which shards exist, who may push to a clock.
 /// </summary>
-public sealed class ModelGrain : Grain, IModelGrain
+public sealed class ModelGrain : Grain, IModelGrain, IModelAuthority
 {
     private static readonly TimeSpan MinLeaseCheck = TimeSpan.FromMilliseconds(10);
 
     private readonly IPersistentState<ModelState> _state;
     private readonly CheckpointPolicyOptions _policy;
+    private readonly ModelLimitsOptions _limits;
+    private readonly ILogger<ModelGrain> _logger;
     private readonly WorkerClocks _workers = new();
-    // Callers of WaitForMinClock, one completion per awaited clock.
-    private readonly SortedDictionary<long, TaskCompletionSource> _waiters = [];
+    // Completed, and replaced, when the completed clock moves or the last worker goes: every caller of WaitForMinClock,
+    // whatever clock it waits for, looks again then. One for all, so waits for many clocks hold no state per clock.
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IShardGrain[] _shards = [];
+    // Null for a job that assigns no data (ModelSpec.Partitions = 0).
+    private PartitionAssignment? _partitions;
     // The highest minimum clock reached (under BSP: applied by every shard). Workers join at it.
     private long _completedClock;
     // Clocks moved since the progress was last saved.
@@ -31,18 +42,25 @@ public sealed class ModelGrain : Grain, IModelGrain
     // The write of the state in flight; see WriteState.
     private Task _write = Task.CompletedTask;
 
-    public ModelGrain([PersistentState("model", StorageNames.Checkpoints)] IPersistentState<ModelState> state, IOptions<CheckpointPolicyOptions> policy)
+    public ModelGrain([PersistentState("model", StorageNames.Checkpoints)] IPersistentState<ModelState> state, IOptions<CheckpointPolicyOptions> policy,
+        IOptions<ModelLimitsOptions> limits, ILogger<ModelGrain> logger)
     {
         _state = state;
         _policy = policy.Value;
+        _limits = limits.Value;
+        _logger = logger;
     }
 
-    private ModelSpec Spec => _state.State.Spec
-        ?? throw new ParameterServerException(ErrorCode.UnknownModel, $"model '{this.GetPrimaryKeyString()}' does not exist");
+    /// <summary>The spec of the created model; <see cref="ErrorCode.UnknownModel"/> before its create has completed.</summary>
+    private ModelSpec Spec => _state.State is { Spec: { } spec, Creating: false }
+        ? spec
+        : throw new ParameterServerException(ErrorCode.UnknownModel, _state.State.Creating
+            ? $"model '{this.GetPrimaryKeyString()}' is being created, or its create was interrupted: create it again with the same spec to complete it"
+            : $"model '{this.GetPrimaryKeyString()}' does not exist");
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (_state.State.Spec is { } spec)
+        if (_state.State is { Spec: { } spec, Creating: false })
         {
             var now = DateTimeOffset.UtcNow;
             foreach (var (worker, clock) in _state.State.Workers)
@@ -65,29 +83,28 @@ public sealed class ModelGrain : Grain, IModelGrain
             throw new ParameterServerException(ErrorCode.InvalidSpec, $"spec of model '{spec.Name}' sent to model '{this.GetPrimaryKeyString()}'");
         var existing = _state.State.Spec;
         if (existing is not null && !existing.SameAs(spec))
-            throw new ParameterServerException(ErrorCode.SpecMismatch, $"model '{spec.Name}' exists with another spec");
+            throw new ParameterServerException(ErrorCode.SpecMismatch, _state.State.Creating
+                ? $"model '{spec.Name}' is being created with another spec, or that create was interrupted: create it again with that spec to complete it"
+                : $"model '{spec.Name}' exists with another spec");
+        if (existing is null)
+        {
+            CheckSize(spec);
+            // Recorded before any shard is set up: a shard sets itself up only when the record lists it (Vouch), and a
+            // create interrupted from here on leaves only shards the record accounts for.
+            await Record(spec, creating: true);
+        }
 
         // Initializing is idempotent, so creating again with the same spec also completes a create that failed halfway.
         await Task.WhenAll(ShardSetups(spec).Select(s =>
             GrainFactory.GetGrain<IShardGrain>(TableLayout.ShardKey(s.Model, s.Table.Name, s.Shard)).Initialize(s)));
-        if (existing is null)
+        if (_state.State.Creating)
         {
-            try
-            {
-                await WriteState(state =>
-                {
-                    state.Spec = spec;
-                    return true;
-                });
-            }
-            catch
-            {
-                _state.State.Spec = null;
-                throw;
-            }
+            await Record(spec, creating: false);
             Serve(spec);
         }
-        await GrainFactory.GetGrain<IModelDirectoryGrain>(0).Add(spec.Name);
+        // The directory asks this model for its spec before listing it: that call comes back in while Create waits.
+        using (RequestContext.AllowCallChainReentrancy())
+            await GrainFactory.GetGrain<IModelDirectoryGrain>(0).Add(spec.Name);
     }
 
     public Task<ModelSpec> GetSpec() => Task.FromResult(Spec);
@@ -97,35 +114,43 @@ public sealed class ModelGrain : Grain, IModelGrain
         var lease = Spec.WorkerLease;
         // The same rule as the client's: an id is part of every status and log line.
         Names.Validate(workerId, "worker");
-        var members = _workers.Count;
+        var isNew = !_workers.Contains(workerId);
         var clock = _workers.Join(workerId, _completedClock, DateTimeOffset.UtcNow);
-        if (_workers.Count != members) await SaveProgress();
-        return new JoinReply { Clock = clock, Lease = lease };
+        if (isNew)
+        {
+            if (_partitions?.Join(workerId, _workers.Clocks()) == true)
+                _logger.LogInformation("Job {Model}: worker {Worker} joined at clock {Clock} with partitions [{Partitions}]",
+                    Spec.Name, workerId, clock, string.Join(", ", _partitions.HeldBy(workerId)));
+            await SaveProgress();
+        }
+        return new JoinReply { Clock = clock, Lease = lease, Assignment = AssignmentOf(workerId) };
     }
 
-    public Task Heartbeat(string workerId)
+    public Task<WorkerAssignment> Heartbeat(string workerId)
     {
         _ = Spec;
         _workers.Heartbeat(workerId, DateTimeOffset.UtcNow);
-        return Task.CompletedTask;
+        return Task.FromResult(AssignmentOf(workerId));
     }
 
     public async Task Leave(string workerId)
     {
         _ = Spec;
-        if (!_workers.Leave(workerId)) return;
+        if (_workers.Leave(workerId) is not { } clock) return;
+        Release(workerId, clock, "left");
         await Advance();
         await SaveProgress();
     }
 
-    public Task ReportClock(string workerId, long clock)
+    public async Task<WorkerAssignment> ReportClock(string workerId, long clock)
     {
         _ = Spec;
         if (clock < 0)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} of worker '{workerId}' is negative");
         _workers.Report(workerId, clock, DateTimeOffset.UtcNow);
         _progressChanged = true;
-        return Advance();
+        await Advance();
+        return AssignmentOf(workerId);
     }
 
     public async Task<long> WaitForMinClock(long clock, TimeSpan timeout)
@@ -133,19 +158,27 @@ public sealed class ModelGrain : Grain, IModelGrain
         _ = Spec;
         if (timeout != Timeout.InfiniteTimeSpan && (timeout < TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue))
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"timeout {timeout} is neither infinite nor between 0 and {int.MaxValue} ms");
-        if (_workers.Count == 0 || clock <= _completedClock) return _completedClock;
-        if (!_waiters.TryGetValue(clock, out var waiter))
-            _waiters[clock] = waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        // A timeout is not an error: the caller gets the minimum clock reached so far and decides.
-        await waiter.Task.WaitAsync(timeout)
-            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        // Held at most MaxClockWait, an infinite wait too, so waiting calls cannot pile up without bound.
+        var wait = timeout == Timeout.InfiniteTimeSpan || timeout > _limits.MaxClockWait ? _limits.MaxClockWait : timeout;
+        var started = Stopwatch.GetTimestamp();
+        while (_workers.Count > 0 && clock > _completedClock)
+        {
+            var left = wait - Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero) break;
+            // A timeout is not an error: the caller gets the minimum clock reached so far and decides.
+            await _advanced.Task.WaitAsync(left)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
         return _completedClock;
     }
 
     public Task<ModelStatus> GetStatus() => Task.FromResult(new ModelStatus
     {
         Spec = Spec,
-        Workers = _workers.Statuses(),
+        Workers = _partitions is { } partitions
+            ? _workers.Statuses().Select(w => w with { Partitions = partitions.HeldBy(w.WorkerId) }).ToArray()
+            : _workers.Statuses(),
+        UnassignedPartitions = _partitions?.Unassigned() ?? [],
         MinClock = _workers.MinClock ?? _completedClock,
         MaxClock = _workers.MaxClock ?? _completedClock,
         Losses = _state.State.Losses
@@ -179,6 +212,33 @@ public sealed class ModelGrain : Grain, IModelGrain
         });
     }
 
+    public Task Vouch(ShardSetup setup)
+    {
+        var model = this.GetPrimaryKeyString();
+        if (setup?.Table is null)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"a shard setup of model '{model}' is missing or has no table");
+        var spec = _state.State.Spec
+            ?? throw new ParameterServerException(ErrorCode.UnknownModel, $"model '{model}' does not exist: a shard is set up by its model's create only");
+        var table = spec.FindTable(setup.Table.Name)
+            ?? throw new ParameterServerException(ErrorCode.UnknownTable, $"model '{model}' has no table '{setup.Table.Name}'");
+        new TableLayout(table).ShardRange(setup.Shard);
+        if (setup != SetupOf(spec, table, setup.Shard))
+            throw new ParameterServerException(ErrorCode.SpecMismatch,
+                $"shard {TableLayout.ShardKey(model, table.Name, setup.Shard)} has another setup in the spec of model '{model}'");
+        return Task.CompletedTask;
+    }
+
+    public Task CheckContributor(string workerId)
+    {
+        var spec = Spec;
+        if (!_workers.IsContributor(workerId))
+            throw new ParameterServerException(ErrorCode.UnknownWorker,
+                $"{(string.IsNullOrEmpty(workerId) ? "a push without a worker id" : $"worker '{workerId}'")} is not a member of BSP job '{spec.Name}' " +
+                "(never joined, left, or its lease expired): a push for a clock counts in that clock's average, so only the job's workers send one; " +
+                "a push with clock -1 is applied at once");
+        return Task.CompletedTask;
+    }
+
     public async Task<int> Checkpoint()
     {
         _ = Spec;
@@ -188,6 +248,11 @@ public sealed class ModelGrain : Grain, IModelGrain
 
     private void Serve(ModelSpec spec)
     {
+        var saved = _state.State;
+        _partitions = spec.Partitions == 0 ? null
+            : saved.PartitionHolders.Length == spec.Partitions
+                ? new PartitionAssignment(saved.PartitionHolders, saved.PartitionsTrainedThrough, saved.AssignmentVersion, _workers.Clocks().Keys)
+                : new PartitionAssignment(spec.Partitions);
         _shards = ShardSetups(spec)
             .Select(s => GrainFactory.GetGrain<IShardGrain>(TableLayout.ShardKey(s.Model, s.Table.Name, s.Shard)))
             .ToArray();
@@ -200,9 +265,64 @@ public sealed class ModelGrain : Grain, IModelGrain
     private async Task ExpireLeases()
     {
         var expired = _workers.Expire(DateTimeOffset.UtcNow, Spec.WorkerLease);
+        foreach (var (worker, clock) in expired)
+            Release(worker, clock, $"expired (no heartbeat for {Spec.WorkerLease.TotalSeconds:0.#} s)");
         // Also retries a BSP clock whose application failed.
         await Advance();
-        if (expired > 0) await SaveProgress();
+        if (expired.Count > 0) await SaveProgress();
+    }
+
+    /// <summary>Hands a departed worker's partitions on; it trained them through <paramref name="clock"/>.</summary>
+    private void Release(string workerId, long clock, string why)
+    {
+        if (_partitions is not { } partitions)
+        {
+            _logger.LogInformation("Job {Model}: worker {Worker} {Why} at clock {Clock}", Spec.Name, workerId, why, clock);
+            return;
+        }
+        var held = partitions.HeldBy(workerId);
+        partitions.Release(workerId, clock, _workers.Clocks());
+        _logger.LogInformation("Job {Model}: worker {Worker} {Why} at clock {Clock}; its partitions went to: {Heirs}; evaluator: {Evaluator}", Spec.Name, workerId,
+            why, clock, held.Count == 0 ? "none held" : string.Join(", ", held.Select(p => $"{p} -> {partitions.Holders[p] ?? "unassigned"}")),
+            partitions.Evaluator ?? "none");
+    }
+
+    private WorkerAssignment AssignmentOf(string workerId) => _partitions?.Of(workerId) ?? WorkerAssignment.None;
+
+    /// <summary>Writes the model's record; on failure the record in memory stays what it was.</summary>
+    private async Task Record(ModelSpec spec, bool creating)
+    {
+        var (spec0, creating0) = (_state.State.Spec, _state.State.Creating);
+        try
+        {
+            await WriteState(state =>
+            {
+                (spec0, creating0) = (state.Spec, state.Creating);
+                (state.Spec, state.Creating) = (spec, creating);
+                return true;
+            });
+        }
+        catch
+        {
+            (_state.State.Spec, _state.State.Creating) = (spec0, creating0);
+            throw;
+        }
+    }
+
+    /// <summary>Refuses a model whose values and optimizer slots would take more memory than the silos allow one model.</summary>
+    private void CheckSize(ModelSpec spec)
+    {
+        long values = 0, bytes = 0;
+        foreach (var table in spec.Tables)
+        {
+            values += table.Elements;
+            bytes += table.Elements * sizeof(float) * (1 + table.Optimizer.SlotCount);
+        }
+        var limit = _limits.ModelBytesLimit;
+        if (bytes > limit)
+            throw new ParameterServerException(ErrorCode.ModelTooLarge, string.Create(CultureInfo.InvariantCulture,
+                $"model '{spec.Name}' needs {bytes:N0} bytes ({bytes / (double)(1 << 20):N1} MiB) for its {values:N0} values and their optimizer slots, " +
+                $"more than the {limit:N0} bytes ({limit / (double)(1 << 20):N1} MiB) one model may take on these silos (Models:MaxModelBytes)"));
     }
 
     private async Task SaveProgress()
@@ -214,6 +334,12 @@ public sealed class ModelGrain : Grain, IModelGrain
             {
                 state.Workers = _workers.Statuses().ToDictionary(w => w.WorkerId, w => w.Clock, StringComparer.Ordinal);
                 state.CompletedClock = _completedClock;
+                if (_partitions is { } partitions)
+                {
+                    state.PartitionHolders = [.. partitions.Holders];
+                    state.PartitionsTrainedThrough = [.. partitions.TrainedThrough];
+                    state.AssignmentVersion = partitions.Version;
+                }
                 return true;
             });
         }
@@ -260,22 +386,23 @@ public sealed class ModelGrain : Grain, IModelGrain
 
     /// <summary>
     /// Moves the completed clock up to the minimum over the live workers (under BSP once every shard has applied
-    /// it) and releases the waiters it satisfies. With no live worker nobody waits.
+    /// it) and wakes the callers of WaitForMinClock to look again. With no live worker nobody waits.
     /// </summary>
     private async Task Advance()
     {
+        var moved = false;
         if (_workers.MinClock is { } min && min > _completedClock)
         {
             if (Spec.Consistency.Mode == ConsistencyMode.Bsp)
                 await Task.WhenAll(_shards.Select(s => s.ApplyClock(min)));
             _completedClock = min;
+            moved = true;
         }
-        while (_waiters.Count > 0)
+        if (moved || _workers.Count == 0)
         {
-            var (clock, waiter) = _waiters.First();
-            if (_workers.Count > 0 && clock > _completedClock) break;
-            _waiters.Remove(clock);
-            waiter.SetResult();
+            var advanced = _advanced;
+            _advanced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            advanced.SetResult();
         }
     }
 
@@ -285,7 +412,10 @@ public sealed class ModelGrain : Grain, IModelGrain
         {
             var layout = new TableLayout(table);
             for (var shard = 0; shard < layout.ShardCount; shard++)
-                yield return new ShardSetup { Model = spec.Name, Table = table, Shard = shard, Consistency = spec.Consistency.Mode };
+                yield return SetupOf(spec, table, shard);
         }
     }
+
+    private static ShardSetup SetupOf(ModelSpec spec, TableSpec table, int shard) =>
+        new() { Model = spec.Name, Table = table, Shard = shard, Consistency = spec.Consistency.Mode };
 }

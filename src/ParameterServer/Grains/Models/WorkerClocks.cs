@@ -13,6 +13,8 @@ public sealed class WorkerClocks
 
     public int Count => _workers.Count;
 
+    public bool Contains(string workerId) => _workers.ContainsKey(workerId);
+
     /// <summary>The smallest clock of the live workers; null when none is live.</summary>
     public long? MinClock => _workers.Count == 0 ? null : _workers.Values.Min(w => w.Clock);
 
@@ -30,10 +32,25 @@ public sealed class WorkerClocks
         return clock;
     }
 
+    /// <summary>
+    /// Whether <paramref name="id"/> is a live worker or one of a live worker's contributor ids, "{worker}.{suffix}"
+    /// (worker ids may hold dots themselves: every prefix ending before a dot is tried).
+    /// </summary>
+    public bool IsContributor(string? id)
+    {
+        if (string.IsNullOrEmpty(id)) return false;
+        var workers = _workers.GetAlternateLookup<ReadOnlySpan<char>>();
+        for (var end = id.Length; end > 0; end = id.LastIndexOf('.', end - 1))
+        {
+            if (workers.ContainsKey(id.AsSpan(0, end))) return true;
+        }
+        return false;
+    }
+
     public void Heartbeat(string workerId, DateTimeOffset now) => Find(workerId).LastHeartbeat = now;
 
-    /// <summary>False when the worker was not there.</summary>
-    public bool Leave(string? workerId) => workerId is not null && _workers.Remove(workerId);
+    /// <summary>Removes a worker; returns its clock, or null when it was not there.</summary>
+    public long? Leave(string? workerId) => workerId is not null && _workers.Remove(workerId, out var worker) ? worker.Clock : null;
 
     /// <summary>Records that a worker finished <paramref name="clock"/>; a late or repeated report never moves a clock back.</summary>
     public void Report(string workerId, long clock, DateTimeOffset now)
@@ -43,16 +60,20 @@ public sealed class WorkerClocks
         worker.LastHeartbeat = now;
     }
 
-    /// <summary>Removes the workers not heard from for longer than <paramref name="lease"/>; returns how many.</summary>
-    public int Expire(DateTimeOffset now, TimeSpan lease)
+    /// <summary>Removes the workers not heard from for longer than <paramref name="lease"/>; returns them with their clocks.</summary>
+    public IReadOnlyList<(string WorkerId, long Clock)> Expire(DateTimeOffset now, TimeSpan lease)
     {
-        var expired = 0;
+        List<(string, long)>? expired = null;
         foreach (var (id, worker) in _workers)
         {
-            if (now - worker.LastHeartbeat > lease && _workers.Remove(id)) expired++;
+            if (now - worker.LastHeartbeat > lease && _workers.Remove(id))
+                (expired ??= []).Add((id, worker.Clock));
         }
-        return expired;
+        return expired ?? [];
     }
+
+    /// <summary>The live workers and their clocks.</summary>
+    public IReadOnlyDictionary<string, long> Clocks() => _workers.ToDictionary(w => w.Key, w => w.Value.Clock, StringComparer.Ordinal);
 
     public IReadOnlyList<WorkerStatus> Statuses() =>
         _workers.Select(w => new WorkerStatus { WorkerId = w.Key, Clock = w.Value.Clock, LastHeartbeat = w.Value.LastHeartbeat })

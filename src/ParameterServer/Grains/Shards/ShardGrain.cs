@@ -9,6 +9,7 @@ using ParameterServer.Contracts;
 using ParameterServer.DataPlane;
 using ParameterServer.Grains.DataPlane;
 using ParameterServer.Grains.Hosting;
+using ParameterServer.Grains.Models;
 using ParameterServer.Kernels.Stats;
 using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
@@ -17,14 +18,16 @@ namespace ParameterServer.Grains.Shards;
 /// <summary>
 /// One shard of a table, keyed "{model}/{table}/{shard}": the single writer of its rows. A push is validated in
 /// full before anything changes, then applied with the table's optimizer (under BSP summed until the model grain
-/// applies its clock). Checkpoints are snapshots of the live state, written in the background. Gradient bytes
-/// arrive in the push itself or, sent on a lane to the silo's data port, are committed by token; pulls on lanes are
-/// answered with snapshots taken in a turn of the shard's own.
+/// applies its clock). A push that carries an identity (<see cref="PushId"/>) is taken once: sent again, it is
+/// answered as the first time and not applied. Checkpoints are snapshots of the live state, written in the
+/// background. Gradient bytes arrive in the push itself or, sent on a lane to the silo's data port, are committed by
+/// token; pulls on lanes are answered with snapshots taken in a turn of the shard's own. It exists only as its model's
+/// record lists it, and under BSP sums pushes for a clock only from the job's workers: it asks its model grain
+/// (<see cref="IModelAuthority"/>) before it sets itself up, and once per worker id and activation.
 /// </summary>
 /// <remarks>
-/// Reentrant so that pushes and pulls are served while a checkpoint is being written. Every handler that
-/// touches the values runs to completion without awaiting, so no update interleaves with another and no pull
-/// reply is torn. Placed at random, so a model's shards spread over the silos instead of landing on the silo of
+/// Reentrant so that pushes and pulls are served while a checkpoint is being written. What a handler does to the
+/// values runs to completion without awaiting, so no update interleaves with another and no pull reply is torn. Placed at random, so a model's shards spread over the silos instead of landing on the silo of
 /// the model grain that creates them (the default placement prefers the local silo, and activation-count
 /// placement sees only the local silo until load statistics arrive).
 /// </remarks>
@@ -32,12 +35,16 @@ namespace ParameterServer.Grains.Shards;
 [RandomPlacement]
 public sealed class ShardGrain : Grain, IShardGrain
 {
+    private const int MaxContributors = 4096;
+
     // Its State is the snapshot written last (or being written); the live state is _live.
     private readonly IPersistentState<ShardState> _checkpoint;
     private readonly CheckpointPolicyOptions _policy;
     private readonly DataPort _dataPort;
     private readonly ILogger<ShardGrain> _logger;
     private readonly LentValues _lent = new();
+    // Under BSP, the worker ids the job has confirmed may push for a clock.
+    private readonly HashSet<string> _contributors = new(StringComparer.Ordinal);
     private ShardState _live = new();
     private Updater? _updater;
     private ClockAccumulator? _pending;
@@ -82,7 +89,7 @@ public sealed class ShardGrain : Grain, IShardGrain
                 this.GetPrimaryKeyString(), restored.Version, restored.CheckpointedAt);
         }
         this.RegisterGrainTimer(CheckpointOnTimer, new GrainTimerCreationOptions(_policy.Interval, _policy.Interval));
-        _dataPort.Register(this.GetPrimaryKeyString(), this);
+        _dataPort.Register(this.GetPrimaryKeyString(), this, this.AsReference<IShardGrain>());
         return Task.CompletedTask;
     }
 
@@ -103,35 +110,39 @@ public sealed class ShardGrain : Grain, IShardGrain
         if (_live.Setup is null)
         {
             setup.Table.Validate();
-            var (rowStart, rowCount) = new TableLayout(setup.Table).ShardRange(setup.Shard);
-            var values = new float[rowCount * setup.Table.Cols];
-            ShardInitializer.Fill(values, setup.Table, rowStart);
-            var updater = new Updater(setup.Table.Optimizer, values.Length);
-            Serve(new ShardState { Setup = setup, Values = values, Slots = updater.Slots }, updater, rowStart, rowCount);
+            // A shard its model's record does not list would be an orphan: served and checkpointed, seen by nobody.
+            await GrainFactory.GetGrain<IModelAuthority>(model).Vouch(setup);
+            // Reentrant: another setup may have come in while the model answered.
+            if (_live.Setup is null) Create(setup);
         }
-        else if (_live.Setup != setup)
-        {
+        if (_live.Setup != setup)
             throw new ParameterServerException(ErrorCode.SpecMismatch, $"shard {key} exists with another setup");
-        }
         // A shard exists for the cluster once it is durable: a lost silo must not take a shard with it.
         if (_live.CheckpointedAt is null) await WriteCheckpoint();
     }
 
-    public Task<PushReply> Push(PushRequest request)
+    public async Task<PushReply> Push(PushRequest request)
     {
-        if (_updater is null) return Unknown<PushReply>();
+        if (_updater is null) return await Unknown<PushReply>();
         if (request is null) throw MissingRequest("push");
-        return Task.FromResult(ApplyPush(request.WorkerId, request.Clock, request.RowOffset, request.RowCount, request.Encoding, request.Payload));
+        await Admit(request.WorkerId, request.Clock);
+        return ApplyPush(request.Id, request.WorkerId, request.Clock, request.RowOffset, request.RowCount, request.Encoding, request.Payload, screened: false);
     }
 
-    public Task<PushReply> CommitPush(PushCommit commit)
+    public async Task<PushReply> CommitPush(PushCommit commit)
     {
-        if (_updater is null) return Unknown<PushReply>();
+        if (_updater is null) return await Unknown<PushReply>();
         if (commit is null) throw MissingRequest("commit");
+        await Admit(commit.WorkerId, commit.Clock);
         using var push = TakeStaged(commit.Token);
+        // The data port commits on the client's behalf; a client whose lane broke before the answer commits the token
+        // again and finds the bytes taken by the first commit: the record of taken pushes answers it.
+        if (push is null)
+            return TakenBefore(commit.Id) ?? throw new ParameterServerException(ErrorCode.UnknownToken,
+                $"no push is staged under token {commit.Token} for shard {this.GetPrimaryKeyString()} on this silo, nor was push {commit.Id} taken: expired, or sent to a silo the shard has left");
         if (push.Encoding != (byte)commit.Encoding)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"push {commit.Token} was sent in encoding {push.Encoding} and committed as {commit.Encoding}");
-        return Task.FromResult(ApplyPush(commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span));
+        return ApplyPush(commit.Id, commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span, push.Screened);
     }
 
     public Task<DataEndpoint?> GetDataEndpoint() => _updater is null ? Unknown<DataEndpoint?>() : Task.FromResult(_dataPort.Endpoint);
@@ -180,7 +191,11 @@ public sealed class ShardGrain : Grain, IShardGrain
             var average = ArrayPool<float>.Shared.Rent(n);
             try
             {
-                if (_pending.TakeAverage(clock, average.AsSpan(0, n))) Apply(average.AsSpan(0, n), 0);
+                if (_pending.TakeAverage(clock, average.AsSpan(0, n)))
+                {
+                    Apply(average.AsSpan(0, n), 0);
+                    CheckpointIfDue();
+                }
             }
             finally
             {
@@ -227,6 +242,16 @@ public sealed class ShardGrain : Grain, IShardGrain
         return _live.CheckpointedVersion;
     }
 
+    /// <summary>Sets up a new shard: its values from the table's initializer, fresh optimizer slots.</summary>
+    private void Create(ShardSetup setup)
+    {
+        var (rowStart, rowCount) = new TableLayout(setup.Table).ShardRange(setup.Shard);
+        var values = new float[rowCount * setup.Table.Cols];
+        ShardInitializer.Fill(values, setup.Table, rowStart);
+        var updater = new Updater(setup.Table.Optimizer, values.Length);
+        Serve(new ShardState { Setup = setup, Values = values, Slots = updater.Slots }, updater, rowStart, rowCount);
+    }
+
     private void Serve(ShardState live, Updater updater, int rowStart, int rowCount)
     {
         _live = live;
@@ -238,28 +263,52 @@ public sealed class ShardGrain : Grain, IShardGrain
         _restoredVersion = live.Version;
     }
 
-    /// <summary>The one path of every push, whether its bytes came in the call or on a lane: validate in full, then apply or buffer.</summary>
-    private PushReply ApplyPush(string workerId, long clock, int rowOffset, int rowCount, TensorEncoding encoding, ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// Under BSP a push for a clock counts in that clock's average, so only the job's workers may send one: the model
+    /// grain confirms each worker id once per activation. Completes at once for every other push.
+    /// </summary>
+    private Task Admit(string workerId, long clock) =>
+        _pending is null || clock < 0 || _contributors.Contains(workerId) ? Task.CompletedTask : AdmitNew(workerId);
+
+    private async Task AdmitNew(string workerId)
+    {
+        await GrainFactory.GetGrain<IModelAuthority>(_live.Setup!.Model).CheckContributor(workerId);
+        // Bounded: past the cap the confirmed ids are forgotten (departed workers' among them) and asked about again.
+        if (_contributors.Count >= MaxContributors) _contributors.Clear();
+        _contributors.Add(workerId);
+    }
+
+    /// <summary>
+    /// The one path of every push, whether its bytes came in the call or on a lane: answer a repeated push as the first
+    /// time, validate a new one in full, then apply or buffer it. <paramref name="screened"/>: the data port found every
+    /// fp32 value finite as the bytes arrived.
+    /// </summary>
+    private PushReply ApplyPush(PushId id, string workerId, long clock, int rowOffset, int rowCount, TensorEncoding encoding, ReadOnlySpan<byte> payload, bool screened)
     {
         CheckRows(rowOffset, rowCount);
+        if (TakenBefore(id) is { } repeated)
+            return repeated;
         var offset = rowOffset * _cols;
         var count = rowCount * _cols;
         float[]? rented = null;
         try
         {
             var gradient = DecodeGradient(payload, encoding, count, ref rented);
-            if (!TensorStats.AllFinite(gradient))
+            if (!(screened && encoding == TensorEncoding.Fp32) && !TensorStats.AllFinite(gradient))
                 throw new ParameterServerException(ErrorCode.NonFinite, $"gradient for shard {this.GetPrimaryKeyString()} holds NaN or Inf");
 
             _live.UpdateCount++;
             _firstPushAt ??= DateTimeOffset.UtcNow;
             if (_pending is not null && clock >= 0)
             {
-                _pending.Add(clock, workerId, offset, gradient);
-                return new PushReply { Version = _live.Version, Applied = false, Activation = _activation, RestoredVersion = _restoredVersion };
+                _pending.Add(clock, workerId, offset, gradient, id);
+                return Took(id, applied: false);
             }
             Apply(gradient, offset);
-            return new PushReply { Version = _live.Version, Applied = true, Activation = _activation, RestoredVersion = _restoredVersion };
+            // Recorded before a checkpoint may snapshot the state: a checkpoint that holds the update holds its record.
+            var reply = Took(id, applied: true);
+            CheckpointIfDue();
+            return reply;
         }
         finally
         {
@@ -267,16 +316,43 @@ public sealed class ShardGrain : Grain, IShardGrain
         }
     }
 
-    /// <summary>Takes the push a lane staged under <paramref name="token"/> for this shard; the caller disposes it, which frees its buffer.</summary>
-    private StagedPush TakeStaged(Guid token)
+    /// <summary>A push taken before answered as then; null for a new push or one without identity.</summary>
+    private PushReply? TakenBefore(PushId id)
+    {
+        if (id.IsNone) return null;
+        if (id.Sequence < 1)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"push {id} to shard {this.GetPrimaryKeyString()}: sequence numbers start at 1");
+        return _live.Pushes.Find(id, out var original) switch
+        {
+            PushLookup.New => null,
+            PushLookup.Repeated => Reply(original.Version, original.Applied),
+            _ => throw new ParameterServerException(ErrorCode.StalePush,
+                $"push {id} to shard {this.GetPrimaryKeyString()} is older than the last {AppliedPushes.WindowSize} pushes the shard remembers from its writer: whether it was applied cannot be told, so it is not applied"),
+        };
+    }
+
+    /// <summary>Records a push just taken and answers it.</summary>
+    private PushReply Took(PushId id, bool applied)
+    {
+        if (!id.IsNone) _live.Pushes.Record(id, _live.Version, applied, DateTimeOffset.UtcNow);
+        return Reply(_live.Version, applied);
+    }
+
+    private PushReply Reply(long version, bool applied) =>
+        new() { Version = version, Applied = applied, Activation = _activation, RestoredVersion = _restoredVersion };
+
+    /// <summary>
+    /// Takes the push a lane staged under <paramref name="token"/> for this shard, null when none is; the caller
+    /// disposes it, which frees its buffer.
+    /// </summary>
+    private StagedPush? TakeStaged(Guid token)
     {
         var key = this.GetPrimaryKeyString();
         return _dataPort.Lanes.Staging.TryTake(token, key, out var push) switch
         {
             TakeResult.Taken => push!,
             TakeResult.WrongShard => throw new ParameterServerException(ErrorCode.InvalidArgument, $"token {token} was staged for another shard than {key}"),
-            _ => throw new ParameterServerException(ErrorCode.UnknownToken,
-                $"no push is staged under token {token} for shard {key} on this silo: expired, committed already, or sent to a silo the shard has left"),
+            _ => null,
         };
     }
 
@@ -285,6 +361,10 @@ public sealed class ShardGrain : Grain, IShardGrain
         _live.Values = _lent.Writable(_live.Values);
         _updater!.Apply(_live.Values, gradient, offset, _live.Version);
         _live.Version++;
+    }
+
+    private void CheckpointIfDue()
+    {
         if (_live.Version - _live.CheckpointedVersion >= _policy.EveryUpdates && _write.IsCompleted && _backoff.MayAttempt(DateTimeOffset.UtcNow))
             _ = TryCheckpoint();
     }
@@ -342,7 +422,14 @@ public sealed class ShardGrain : Grain, IShardGrain
         // The copy is taken synchronously; pushes served during the write change _live, not the snapshot.
         var version = _live.Version;
         var at = DateTimeOffset.UtcNow;
+        _live.Pushes.Expire(at);
         _live.CopyTo(_checkpoint.State);
+        // BSP sums are not checkpointed: a push still summed is not taken as far as the checkpoint goes, so that sent
+        // again to a shard restored from it, it is applied.
+        if (_pending is not null)
+        {
+            foreach (var id in _pending.BufferedPushes) _checkpoint.State.Pushes.Forget(id);
+        }
         _checkpoint.State.CheckpointedVersion = version;
         _checkpoint.State.CheckpointedAt = at;
         var key = this.GetPrimaryKeyString();

@@ -5,8 +5,8 @@ using ParameterServer.Grains.Persistence;
 namespace ParameterServer.Grains.Shards;
 
 /// <summary>
-/// What a shard checkpoints: its setup, values, optimizer slots and counters. The grain keeps a live copy and
-/// writes snapshots of it, so updates go on while a snapshot is being written.
+/// What a shard checkpoints: its setup, values, optimizer slots, counters and the pushes it took. The grain keeps a
+/// live copy and writes snapshots of it, so updates go on while a snapshot is being written.
 /// </summary>
 [GenerateSerializer, MessagePackObject]
 public sealed class ShardState
@@ -24,13 +24,19 @@ public sealed class ShardState
     /// <summary>Count of applied updates; also the optimizer's step counter (the schedule's t, Adam's t - 1).</summary>
     [Id(3), Key(3)] public long Version { get; set; }
 
-    /// <summary>Count of pushes received.</summary>
+    /// <summary>Count of pushes taken (a push sent again is counted once).</summary>
     [Id(4), Key(4)] public long UpdateCount { get; set; }
 
     [Id(5), Key(5)] public long CheckpointedVersion { get; set; }
 
     /// <summary>When the last checkpoint was written; null if never.</summary>
     [Id(6), Key(6)] public DateTimeOffset? CheckpointedAt { get; set; }
+
+    /// <summary>
+    /// The pushes taken, by writer, so that a repeated one is not applied twice. A checkpoint written before this
+    /// field existed loads with none.
+    /// </summary>
+    [Id(7), Key(7)] public AppliedPushes Pushes { get; set; } = new();
 
     /// <summary>Copies this state into <paramref name="target"/>, reusing its arrays where the sizes match.</summary>
     public void CopyTo(ShardState target)
@@ -44,6 +50,7 @@ public sealed class ShardState
         target.UpdateCount = UpdateCount;
         target.CheckpointedVersion = CheckpointedVersion;
         target.CheckpointedAt = CheckpointedAt;
+        Pushes.CopyTo(target.Pushes);
     }
 
     private static float[] CopyInto(float[]? target, float[] source)

@@ -7,7 +7,8 @@ namespace ParameterServer.Host.Chaos;
 /// <summary>
 /// The catalog of hostile requests: garbage payloads, wrong lengths, NaN and Inf, unknown encodings, rows out of
 /// range, unknown models, tables and shards, malformed keys, calls out of order, invalid specs, oversized requests.
-/// Each goes straight to a grain (the client API would refuse most of them before sending).
+/// Each goes straight to a grain (the client API would refuse most of them before sending); those on the silos' data
+/// ports follow (<see cref="BadFrames"/>).
 /// </summary>
 internal static class BadRequests
 {
@@ -45,7 +46,16 @@ internal static class BadRequests
             var (setup, rows) = AnyShard(r, BspModel);
             return t.Grain(setup).Push(new PushRequest
             {
-                WorkerId = "chaos", Clock = r.Next(100), RowCount = rows, Payload = NonFinitePayload(r, rows * setup.Table.Cols, TensorEncoding.Fp32),
+                WorkerId = BspWorker, Clock = r.Next(100), RowCount = rows, Payload = NonFinitePayload(r, rows * setup.Table.Cols, TensorEncoding.Fp32),
+            });
+        }),
+        new("push for a clock under BSP from no worker or one that never joined", ErrorCode.UnknownWorker, 2, (t, r) =>
+        {
+            var (setup, rows) = AnyShard(r, BspModel);
+            string?[] ids = [null, "", $"chaos-stranger-{r.Next(1000)}", $"{BspWorker}-not"];
+            return t.Grain(setup).Push(new PushRequest
+            {
+                WorkerId = ids[r.Next(ids.Length)]!, Clock = r.Next(100), RowCount = rows, Payload = FinitePayload(r, rows * setup.Table.Cols, TensorEncoding.Fp32),
             });
         }),
         new("push: unknown encoding", ErrorCode.UnknownEncoding, 2, (t, r) =>
@@ -124,6 +134,24 @@ internal static class BadRequests
             var table = setup.Table with { Optimizer = setup.Table.Optimizer with { LearningRate = setup.Table.Optimizer.LearningRate * 2 } };
             return t.Grain(setup).Initialize(setup with { Table = table });
         }),
+        new("initialize a shard of a model that does not exist", ErrorCode.UnknownModel, 2, (t, r) =>
+        {
+            var (setup, _) = AnyShard(r, AsyncModel);
+            var orphan = setup with { Model = t.GhostModel(r) };
+            return t.Grain(orphan).Initialize(orphan);
+        }),
+        new("initialize a shard past its table's last", ErrorCode.UnknownShard, 1, (t, r) =>
+        {
+            var (setup, _) = AnyShard(r, AsyncModel);
+            var beyond = setup with { Shard = new TableLayout(setup.Table).ShardCount + r.Next(8) };
+            return t.Grain(beyond).Initialize(beyond);
+        }),
+        new("initialize a shard of a table the model does not have", ErrorCode.UnknownTable, 1, (t, r) =>
+        {
+            var (setup, _) = AnyShard(r, AsyncModel);
+            var other = setup with { Table = setup.Table with { Name = "nosuchtable" }, Shard = 0 };
+            return t.Grain(other).Initialize(other);
+        }),
         new("initialize without a setup", ErrorCode.InvalidArgument, 1, (t, r) =>
         {
             var (setup, _) = AnyShard(r, AsyncModel);
@@ -139,6 +167,11 @@ internal static class BadRequests
         new("create an existing model with another spec", ErrorCode.SpecMismatch, 1, (t, r) =>
             t.Model(AsyncModel.Name).Create(AsyncModel with { WorkerLease = AsyncModel.WorkerLease + TimeSpan.FromSeconds(1 + r.Next(100)) })),
         new("create without a spec", ErrorCode.InvalidSpec, 1, (t, r) => t.Model(t.GhostModel(r)).Create(null!)),
+        new("create a model larger than the silos allow one model", ErrorCode.ModelTooLarge, 1, (t, r) =>
+        {
+            var name = t.GhostModel(r);
+            return t.Model(name).Create(LargestModel(name));
+        }),
         new("join with an invalid worker id", ErrorCode.InvalidSpec, 2, (t, r) =>
         {
             string?[] ids = [null, "", new string('w', Names.MaxLength + 1 + r.Next(1000)), "worker 1", "w/0", "wörker", "\0"];
@@ -196,16 +229,21 @@ internal static class BadRequests
             string?[] names = [null, "", "a b", "../x", new string('m', Names.MaxLength + 1)];
             return t.Grains.GetGrain<IModelDirectoryGrain>(0).Add(names[r.Next(names.Length)]!);
         }),
+        new("add a model that does not exist to the model directory", ErrorCode.UnknownModel, 1, (t, r) =>
+            t.Grains.GetGrain<IModelDirectoryGrain>(0).Add(t.GhostModel(r))),
+        .. BadFrames.All,
     ];
 
     // Every call a shard serves; on a shard that does not exist each must name what is unknown.
-    private static Task AnyShardCall(IShardGrain shard, Random r) => r.Next(6) switch
+    private static Task AnyShardCall(IShardGrain shard, Random r) => r.Next(8) switch
     {
         0 => shard.Push(new PushRequest { RowCount = 1, Payload = FinitePayload(r, 3, TensorEncoding.Fp32) }),
         1 => shard.Pull(new PullRequest { RowCount = 1 }),
         2 => shard.GetInfo(),
         3 => shard.GetStats(),
         4 => shard.ApplyClock(1),
+        5 => shard.CommitPush(new PushCommit { Token = Token(r), RowCount = 1 }),
+        6 => shard.GetDataEndpoint(),
         _ => shard.Checkpoint(),
     };
 }

@@ -1,13 +1,14 @@
-using ErrorCode = ParameterServer.Contracts.ErrorCode;
-
 namespace ParameterServer.Host.Chaos;
 
 /// <summary>How many requests of one kind were sent and how many got the expected refusal.</summary>
-internal sealed record KindTally(string Kind, ErrorCode Expected, int Sent, int Refused);
+internal sealed record KindTally(string Kind, Refusal Expected, int Sent, int Refused);
 
-/// <summary>The outcome of a <see cref="ChaosRun"/>: what was sent, what went wrong, the state checksums around it.</summary>
+/// <summary>
+/// The outcome of a <see cref="ChaosRun"/>: what was sent, what went wrong, the state checksums around it, and how many
+/// data ports were checked to give their staging memory back (0: none, the lane kinds were not sent).
+/// </summary>
 internal sealed record ChaosReport(int Seed, TimeSpan Elapsed, IReadOnlyList<KindTally> Kinds, IReadOnlyList<string> Failures,
-    StateChecksum Before, StateChecksum After)
+    StateChecksum Before, StateChecksum After, int DataPorts)
 {
     public int Sent => Kinds.Sum(k => k.Sent);
 
@@ -20,9 +21,12 @@ internal sealed record ChaosReport(int Seed, TimeSpan Elapsed, IReadOnlyList<Kin
     {
         output.WriteLine($"chaos: {Sent} bad requests in {Elapsed.TotalSeconds:F1} s (seed {Seed}), {Refused} refused with the expected error");
         foreach (var k in Kinds)
-            output.WriteLine($"  {k.Sent,6} {k.Refused,6}  {k.Expected,-16} {k.Kind}");
+            output.WriteLine($"  {k.Sent,6} {k.Refused,6}  {k.Expected,-20} {k.Kind}");
         output.WriteLine($"state before: {Before}");
         output.WriteLine($"state after:  {After}{(Before == After ? " (unchanged)" : " (CHANGED)")}");
+        output.WriteLine(DataPorts == 0
+            ? "data ports: none, the lane kinds were not sent"
+            : $"data ports: {DataPorts} checked to take a push of the largest shard after the run (staging given back)");
         foreach (var f in Failures)
             output.WriteLine($"failure: {f}");
         output.WriteLine(Passed ? "chaos: passed" : "chaos: FAILED");

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Net;
 using ParameterServer.Client;
 using ParameterServer.Contracts;
+using ParameterServer.DataPlane;
 using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Host.Chaos;
@@ -9,24 +11,26 @@ namespace ParameterServer.Host.Chaos;
 /// <param name="Seed">Seeds every random choice: the same seed sends the same requests.</param>
 /// <param name="Requests">The most bad requests to send.</param>
 /// <param name="Duration">The longest time to send them for.</param>
+/// <param name="LaneTimeout">The silos' frame timeout (DataPlane:FrameTimeoutSeconds): a lane that stalls is closed within it.</param>
 /// <param name="Parallelism">Senders running at once, each with its own random stream.</param>
-internal sealed record ChaosOptions(int Seed, int Requests, TimeSpan Duration, int Parallelism = 4);
+internal sealed record ChaosOptions(int Seed, int Requests, TimeSpan Duration, TimeSpan LaneTimeout, int Parallelism = 4);
 
 /// <summary>
-/// A bounded run of hostile requests against a cluster (<see cref="BadRequests"/>): checksums the whole parameter
-/// state, sends the requests from a few concurrent senders, checks that each was refused with its expected
-/// <see cref="ErrorCode"/>, checksums again, and checks that the cluster still serves a valid push and pull.
-/// The client must refuse oversized requests before sending them (a client from
+/// A bounded run of hostile requests against a cluster (<see cref="BadRequests"/>, <see cref="BadFrames"/>): checksums
+/// the whole parameter state, sends the requests from a few concurrent senders, checks that each was refused with
+/// its expected <see cref="ErrorCode"/> or lane error, checksums again, checks that every data port gives its staging
+/// memory back and that the cluster still serves a valid push and pull. Without data ports the lane kinds are not
+/// sent. The client must refuse oversized requests before sending them (a client from
 /// <see cref="ParameterServerClient.ConnectAsync"/> does).
 /// </summary>
 internal sealed class ChaosRun(ParameterServerClient client, ChaosOptions options)
 {
-    /// <summary>A request unanswered for this long counts as a failure (a hung grain), and the run goes on.</summary>
+    /// <summary>A grain call unanswered for this long counts as a failure (a hung grain), and the run goes on.</summary>
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
     private const int KeptFailures = 20;
 
-    private readonly ChaosTargets _targets = new(client.Grains, options.Seed);
+    private readonly ChaosTargets _targets = new(client.Grains, options.Seed, options.LaneTimeout);
     private readonly int[] _sent = new int[BadRequests.All.Length];
     private readonly int[] _refused = new int[BadRequests.All.Length];
     private readonly List<string> _failures = [];
@@ -35,69 +39,136 @@ internal sealed class ChaosRun(ParameterServerClient client, ChaosOptions option
     public async Task<ChaosReport> RunAsync(CancellationToken ct)
     {
         var asyncModel = await client.CreateModelAsync(ChaosTargets.AsyncModel, ct);
-        await client.CreateModelAsync(ChaosTargets.BspModel, ct);
+        var bspModel = await client.CreateModelAsync(ChaosTargets.BspModel, ct);
+        await bspModel.JoinAsync(ChaosTargets.BspWorker, ct);
+        var dataPorts = await DataPortsAsync();
         var before = await StateChecksum.ComputeAsync(client, ct);
 
         var clock = Stopwatch.StartNew();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(options.Duration);
-        var weights = CumulativeWeights();
-        await Task.WhenAll(Enumerable.Range(0, options.Parallelism).Select(i => SendAsync(new Random(unchecked(options.Seed * 7919 + i)), weights, deadline.Token)));
+        var draw = new KindDraw(dataPorts.Count > 0);
+        await Task.WhenAll(Enumerable.Range(0, options.Parallelism).Select(i => SendAsync(new Random(unchecked(options.Seed * 7919 + i)), draw, deadline.Token)));
         var elapsed = clock.Elapsed;
         ct.ThrowIfCancellationRequested();
 
         var after = await StateChecksum.ComputeAsync(client, ct);
+        await CheckStagingGivenBackAsync(dataPorts, ct);
         await CheckStillServesAsync(asyncModel, ct);
         var kinds = BadRequests.All.Select((b, k) => new KindTally(b.Kind, b.Expected, _sent[k], _refused[k])).ToArray();
-        return new ChaosReport(options.Seed, elapsed, kinds, _failures, before, after);
+        return new ChaosReport(options.Seed, elapsed, kinds, _failures, before, after, dataPorts.Count);
     }
 
-    private async Task SendAsync(Random random, int[] weights, CancellationToken stop)
+    private async Task SendAsync(Random random, KindDraw draw, CancellationToken stop)
     {
+        // A stalled lane takes up to the silo's frame timeout to be closed.
+        var timeout = CallTimeout + options.LaneTimeout;
         while (!stop.IsCancellationRequested && Interlocked.Decrement(ref _budget) >= 0)
         {
-            var k = Array.BinarySearch(weights, random.Next(weights[^1]) + 1);
-            if (k < 0) k = ~k;
+            var k = draw.Next(random);
             var request = BadRequests.All[k];
             Interlocked.Increment(ref _sent[k]);
             string? failure;
             try
             {
-                await request.Send(_targets, random).WaitAsync(CallTimeout, CancellationToken.None);
+                await request.Send(_targets, random).WaitAsync(timeout, CancellationToken.None);
                 failure = "was accepted";
             }
-            catch (ParameterServerException e) when (e.Code == request.Expected)
+            catch (Exception e) when (Refusal.Of(e) == request.Expected)
             {
                 Interlocked.Increment(ref _refused[k]);
                 failure = null;
             }
-            catch (ParameterServerException e)
-            {
-                failure = $"was refused with {e.Code}: {e.Message}";
-            }
             catch (Exception e)
             {
-                failure = $"failed with {e.GetType().Name}: {e.Message}";
+                failure = Refusal.Of(e) is { } refusal ? $"was refused with {refusal}: {e.Message}" : $"failed with {e.GetType().Name}: {e.Message}";
             }
             if (failure is not null)
+                Fail($"{request.Kind} (expected {request.Expected}) {failure}");
+        }
+    }
+
+    private void Fail(string failure)
+    {
+        lock (_failures)
+        {
+            if (_failures.Count < KeptFailures)
+                _failures.Add(failure);
+        }
+    }
+
+    /// <summary>
+    /// The data ports of the silos that host the chaos shards, each with a shard it hosts; none unless every shard's
+    /// silo has one (then the lane kinds are not sent).
+    /// </summary>
+    private async Task<IReadOnlyList<(IPEndPoint Port, ShardSetup Shard)>> DataPortsAsync()
+    {
+        var ports = new Dictionary<IPEndPoint, ShardSetup>();
+        foreach (var shard in ChaosTargets.AllShards())
+        {
+            if (await _targets.Grain(shard).GetDataEndpoint() is null)
+                return [];
+            ports.TryAdd(await _targets.DataPortAsync(shard), shard);
+        }
+        return ports.Select(p => (p.Key, p.Value)).ToArray();
+    }
+
+    /// <summary>
+    /// Each data port admits a push of the largest shard again (<see cref="Limits.MaxShardBytes"/>): what the stalled,
+    /// cut and refused frames held is back in staging. With a staging cap of that size (DataPlane:StagingMemoryMiB 32)
+    /// it shows that staging holds nothing at all. A port still full is asked again until the lane deadline.
+    /// </summary>
+    private async Task CheckStagingGivenBackAsync(IReadOnlyList<(IPEndPoint Port, ShardSetup Shard)> dataPorts, CancellationToken ct)
+    {
+        if (dataPorts.Count == 0)
+            return;
+        var largest = new byte[Limits.MaxShardBytes];
+        var random = new Random(options.Seed);
+        foreach (var (port, shard) in dataPorts)
+        {
+            var waited = Stopwatch.StartNew();
+            while (true)
             {
-                lock (_failures)
+                try
                 {
-                    if (_failures.Count < KeptFailures)
-                        _failures.Add($"{request.Kind} (expected {request.Expected}) {failure}");
+                    await BadFrames.UseUpAsync(_targets, shard, await BadFrames.StageAsync(_targets, random, shard, largest));
+                    break;
+                }
+                catch (LaneException e) when (e.Code == LaneError.Busy && waited.Elapsed < _targets.LaneDeadline)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Fail($"data port {port} did not take a push of {largest.Length} bytes after the run: {e.Message}");
+                    break;
                 }
             }
         }
     }
 
-    // Running sums of the weights: a uniform draw in [1, total] lands on kind k with probability weight_k / total.
-    private static int[] CumulativeWeights()
+    /// <summary>Draws kinds with probability proportional to their weights, among those that can be sent.</summary>
+    private sealed class KindDraw
     {
-        var sums = new int[BadRequests.All.Length];
-        var total = 0;
-        for (var k = 0; k < sums.Length; k++)
-            sums[k] = total += BadRequests.All[k].Weight;
-        return sums;
+        private readonly int[] _kinds;
+        // Running sums of the weights: a uniform draw in [1, total] lands on kind i with probability weight_i / total.
+        private readonly int[] _sums;
+
+        public KindDraw(bool dataPorts)
+        {
+            _kinds = Enumerable.Range(0, BadRequests.All.Length).Where(k => dataPorts || !BadRequests.All[k].OnDataPort).ToArray();
+            _sums = new int[_kinds.Length];
+            var total = 0;
+            for (var i = 0; i < _kinds.Length; i++)
+                _sums[i] = total += BadRequests.All[_kinds[i]].Weight;
+        }
+
+        public int Next(Random random)
+        {
+            // The first running sum at or above the draw; weights are positive, so the sums are distinct.
+            var i = Array.BinarySearch(_sums, random.Next(_sums[^1]) + 1);
+            return _kinds[i < 0 ? ~i : i];
+        }
     }
 
     /// <summary>A valid push moves a shard by exactly -lr * g: the server still applies updates after the run.</summary>

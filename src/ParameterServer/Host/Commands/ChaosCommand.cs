@@ -20,6 +20,7 @@ internal sealed class ChaosCommand : ICommand
         new("seconds", "send for at most this long (default 10)", "S"),
         new("requests", "send at most this many (default 100000)", "N"),
         new("seed", "seed of the random requests (default 1)", "N"),
+        new("lane-timeout", "the silos' DataPlane:FrameTimeoutSeconds: a stalled lane must be closed within it (default 30)", "S"),
         .. ConnectionOptionSpecs.Client,
     ];
 
@@ -28,7 +29,8 @@ internal sealed class ChaosCommand : ICommand
         var options = new ChaosOptions(
             Seed: Int(context, "seed", 1, int.MinValue),
             Requests: Int(context, "requests", 100_000, 1),
-            Duration: TimeSpan.FromSeconds(Int(context, "seconds", 10, 1)));
+            Duration: TimeSpan.FromSeconds(Int(context, "seconds", 10, 1)),
+            LaneTimeout: TimeSpan.FromSeconds(Int(context, "lane-timeout", 30, 1)));
         await using var client = await context.ConnectAsync();
         var report = await new ChaosRun(client, options).RunAsync(context.Cancellation);
         report.Write(context.Out);

@@ -30,6 +30,13 @@ internal sealed class ClusterSettings
     /// </summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>
+    /// Orleans Kubernetes hosting (silo only, with Azure Table clustering, which it does not replace): the silo takes its
+    /// name, address and ids from its pod (POD_NAME, POD_IP, ORLEANS_SERVICE_ID, ORLEANS_CLUSTER_ID), listens on every
+    /// address, and declares the silos of deleted pods dead.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
     /// <summary>How long a client keeps trying to reach the cluster.</summary>
     public double ConnectTimeoutSeconds { get; set; } = 10;
 
@@ -48,6 +55,6 @@ internal sealed class ClusterSettings
     };
 
     public string Describe() => Clustering == ClusteringKind.Azure
-        ? $"cluster '{ClusterId}' (Azure Table clustering)"
+        ? $"cluster '{ClusterId}' (Azure Table clustering{(Kubernetes ? ", Kubernetes hosting" : "")})"
         : $"cluster '{ClusterId}' (localhost)";
 }

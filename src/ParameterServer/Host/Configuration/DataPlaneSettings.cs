@@ -27,6 +27,12 @@ internal sealed class DataPlaneSettings
     /// <summary>How long a staged push waits for its commit before it is dropped.</summary>
     public double TokenExpirySeconds { get; set; } = 30;
 
+    /// <summary>How long one frame on a lane may take from its first byte before the silo closes the lane and frees its buffer.</summary>
+    public double FrameTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Most lanes the silo's data port serves at once; a connection past it is closed (its client uses grain calls).</summary>
+    public int MaxLanes { get; set; } = DataPortOptions.DefaultMaxLanes;
+
     /// <summary>Whether clients (the CLI commands) use the data ports; false sends every byte in grain calls.</summary>
     public bool UseLanes { get; set; } = true;
 
@@ -42,6 +48,8 @@ internal sealed class DataPlaneSettings
         options.AdvertisedPort = AdvertisedPort;
         options.StagingCapacityBytes = (long)StagingMemoryMiB << 20;
         options.TokenExpiry = TimeSpan.FromSeconds(TokenExpirySeconds);
+        options.FrameTimeout = TimeSpan.FromSeconds(FrameTimeoutSeconds);
+        options.MaxLanes = MaxLanes;
     }
 
     public DataPlaneOptions ToClientOptions() => new() { Enabled = UseLanes, LanesPerSilo = LanesPerSilo };

@@ -18,7 +18,8 @@ internal sealed record StatusReport(IReadOnlyList<ModelReport> Models)
 }
 
 internal sealed record ModelReport(string Name, string Consistency, long MinClock, long MaxClock, long Staleness,
-    IReadOnlyList<WorkerReport> Workers, IReadOnlyList<TableReport> Tables, long LostUpdates, IReadOnlyList<ShardLoss> Losses)
+    IReadOnlyList<WorkerReport> Workers, IReadOnlyList<int> UnassignedPartitions, IReadOnlyList<TableReport> Tables, long LostUpdates,
+    IReadOnlyList<ShardLoss> Losses)
 {
     public static async Task<ModelReport> CollectAsync(ModelHandle model, CancellationToken ct)
     {
@@ -26,16 +27,17 @@ internal sealed record ModelReport(string Name, string Consistency, long MinCloc
         var now = DateTimeOffset.UtcNow;
         var workers = new List<WorkerReport>(status.Workers.Count);
         foreach (var w in status.Workers)
-            workers.Add(new WorkerReport(w.WorkerId, w.Clock, (now - w.LastHeartbeat).TotalSeconds));
+            workers.Add(new WorkerReport(w.WorkerId, w.Clock, (now - w.LastHeartbeat).TotalSeconds, w.Partitions));
         var tables = new List<TableReport>(model.Spec.Tables.Count);
         foreach (var t in model.Spec.Tables)
             tables.Add(TableReport.From(await model.GetTableStatusAsync(t.Name, ct)));
-        return new ModelReport(model.Name, model.Spec.Consistency.ToString(), status.MinClock, status.MaxClock, status.Staleness, workers, tables,
-            status.LostUpdates, status.Losses);
+        return new ModelReport(model.Name, model.Spec.Consistency.ToString(), status.MinClock, status.MaxClock, status.Staleness, workers,
+            status.UnassignedPartitions, tables, status.LostUpdates, status.Losses);
     }
 }
 
-internal sealed record WorkerReport(string Id, long Clock, double SecondsSinceHeartbeat);
+/// <summary>A worker of a job: its clock, when the job last heard from it, and the data partitions it holds.</summary>
+internal sealed record WorkerReport(string Id, long Clock, double SecondsSinceHeartbeat, IReadOnlyList<int> Partitions);
 
 internal sealed record TableReport(string Name, int Rows, int Cols, int ShardRows, string Optimizer, StatsReport Stats,
     double? OldestCheckpointAgeSeconds, IReadOnlyList<ShardReport> Shards)

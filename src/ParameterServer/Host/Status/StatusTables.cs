@@ -21,6 +21,8 @@ internal static class StatusTables
                 console.WriteLine($"lost updates: {model.LostUpdates} ({string.Join(", ", model.Losses.Select(l => $"{l.Shard}: {l.LostUpdates} in {l.Restores} restore(s)"))})");
             if (model.Workers.Count > 0)
                 console.Write(Workers(model));
+            if (model.UnassignedPartitions.Count > 0)
+                console.WriteLine($"unassigned data partitions (waiting for a worker to join): {string.Join(", ", model.UnassignedPartitions)}");
             console.Write(Tables(model));
             console.Write(Shards(model));
             foreach (var t in model.Tables)
@@ -31,9 +33,9 @@ internal static class StatusTables
 
     private static Table Workers(ModelReport model)
     {
-        var table = NewTable("worker", "clock", "last heartbeat");
+        var table = NewTable("worker", "clock", "last heartbeat", "partitions");
         foreach (var w in model.Workers)
-            Row(table, w.Id, Int(w.Clock), $"{w.SecondsSinceHeartbeat:0.0} s ago");
+            Row(table, w.Id, Int(w.Clock), $"{w.SecondsSinceHeartbeat:0.0} s ago", w.Partitions.Count > 0 ? string.Join(", ", w.Partitions) : "none");
         return table;
     }
 
