@@ -65,7 +65,7 @@ public sealed partial class TrainingSiloKillTests(BaselineTraining baseline, ITe
         var recovery = moved.Select(s => (after[s.Key].FirstPushAt!.Value - killed).TotalSeconds).Order().ToArray();
         var lost = moved.Select(s => losses.GetValueOrDefault(s.Key)).ToArray();
         var survivorPushes = StagedPushes(run, survivor);
-        output.WriteLine($"killed {victim} (pid {victimProcess.Id}) at epoch 1 step 100, hosting {moved.Length} of {before.Length} shards{(victim == jobSilo ? " and the job" : "")}; " +
+        output.WriteLine($"killed {victim} (pid {victimProcess.Id}) once worker 0 logged epoch 1 step 100, hosting {moved.Length} of {before.Length} shards{(victim == jobSilo ? " and the job" : "")}; " +
             $"recovery (kill to first accepted push) {string.Join(", ", recovery.Select(r => $"{r:0.00}"))} s; " +
             $"lost updates {string.Join(" + ", lost)} = {lost.Sum()} (checkpoint every {BaselineTraining.CheckpointEvery} updates); " +
             $"restored at {string.Join(", ", moved.Select(s => $"{after[s.Key].RestoredVersion} (checkpointed {s.CheckpointedVersion}, version {s.Version} before the kill)"))}; " +
