@@ -64,7 +64,11 @@ public sealed class ModelHandle
     /// de-duplicates on, so a repeated slice is applied once. A slice applied after its shard's last checkpoint and lost
     /// with its silo is applied again when repeated, since the restored shard lost it. A slice repeated after 64 later
     /// slices from this handle reached its shard is refused with <see cref="ErrorCode.StalePush"/>: the shard no longer
-    /// remembers whether it took it.
+    /// remembers whether it took it. Under BSP a push for a clock (<paramref name="clock"/> >= 0) counts in that clock's
+    /// average, so it must come from a worker of the job: a handle from <see cref="ForWorker"/> whose id has joined
+    /// (<see cref="JoinAsync"/>), or pushes under "{worker}.{suffix}" for a member "{worker}", one id per data partition.
+    /// From a handle that is no worker's it is refused here, from an id that is not a member by the shards, both with
+    /// <see cref="ErrorCode.UnknownWorker"/>; a push with clock -1 is applied at once, outside the clocks.
     /// </summary>
     /// <example><c>await model.PushAsync("fc1", gradient, rowStart: 0, clock: step);</c></example>
     public async Task PushAsync(string table, ReadOnlyMemory<float> gradient, int rowStart = 0, long clock = -1,
@@ -73,6 +77,9 @@ public sealed class ModelHandle
         var shards = Table(table);
         if (clock < -1)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"clock {clock} is neither a step (>= 0) nor -1");
+        if (clock >= 0 && WorkerId.Length == 0 && Spec.Consistency.Mode == ConsistencyMode.Bsp)
+            throw new ParameterServerException(ErrorCode.UnknownWorker,
+                $"model '{Name}' is BSP: a push for clock {clock} counts in that clock's average and must come from a worker of the job (ForWorker, JoinAsync); push with clock -1 to apply it at once");
         var slices = shards.SliceBuffer(rowStart, gradient.Length, encoding);
         shards.CheckGradient(gradient.Span, encoding);
         await ShardFanOut.ForEachAsync(slices, ct, (slice, token) => shards.PushSliceAsync(slice, gradient, WorkerId, clock, encoding, token));
@@ -138,7 +145,8 @@ public sealed class ModelHandle
 
     /// <summary>
     /// Waits until every live worker reached <paramref name="clock"/> or <paramref name="timeout"/> passed, and returns
-    /// the job's minimum clock then (less than <paramref name="clock"/> on timeout).
+    /// the job's minimum clock then (less than <paramref name="clock"/> on timeout). The silo holds one wait for at most
+    /// its limit (20 s by default) and then answers as on a timeout: wait in a loop for longer.
     /// </summary>
     /// <example><c>var min = await model.WaitForClockAsync(step - staleness, TimeSpan.FromSeconds(30));</c></example>
     public Task<long> WaitForClockAsync(long clock, TimeSpan timeout, CancellationToken ct = default)

@@ -19,6 +19,10 @@ public enum ErrorCode
     NonFinite = 9,
     /// <summary>A request larger than <see cref="Limits.MaxMessageBytes"/>, refused before it is sent.</summary>
     MessageTooLarge = 10,
+    /// <summary>
+    /// A worker id that is not a member of the job (never joined, left, or its lease expired), also in a BSP push for a
+    /// clock, which only the job's workers may send.
+    /// </summary>
     UnknownWorker = 11,
     /// <summary>A checkpoint that fails its checksum or cannot be decoded.</summary>
     CorruptCheckpoint = 12,
@@ -35,4 +39,9 @@ public enum ErrorCode
     /// was applied cannot be told, so it is not applied (again).
     /// </summary>
     StalePush = 16,
+    /// <summary>
+    /// A model whose values and optimizer slots take more memory than the silos allow one model (the silo option
+    /// Models:MaxModelBytes); refused before any shard is set up.
+    /// </summary>
+    ModelTooLarge = 17,
 }

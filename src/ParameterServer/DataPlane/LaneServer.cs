@@ -10,7 +10,8 @@ namespace ParameterServer.DataPlane;
 /// <summary>
 /// A silo's data port: accepts lanes, stages the pushes they carry in <see cref="Staging"/> for the shards to
 /// commit by token, and answers pulls from an <see cref="ISnapshotSource"/>. Bad frames are answered with an error
-/// frame and logged; they close at most their own lane.
+/// frame and logged; they close at most their own lane. Past <see cref="LaneServerOptions.MaxLanes"/> open lanes a new
+/// connection is closed at once (clients then use grain calls), and failing accepts are retried after a growing pause.
 /// Example: <c>await using var server = new LaneServer(new LaneServerOptions { Port = 0 }, snapshots); server.Start();</c>
 /// </summary>
 public sealed class LaneServer : IAsyncDisposable
@@ -96,12 +97,14 @@ public sealed class LaneServer : IAsyncDisposable
 
     private async Task AcceptAsync(Socket listener, CancellationToken ct)
     {
+        var backoff = new AcceptBackoff();
         while (!ct.IsCancellationRequested)
         {
             Socket socket;
             try
             {
                 socket = await listener.AcceptAsync(ct);
+                backoff.Succeeded();
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
@@ -109,8 +112,24 @@ public sealed class LaneServer : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                // Out of descriptors or a connection reset before accept: keep listening.
-                _logger.LogWarning(e, "Lane server on {Endpoint}: accept failed", Endpoint);
+                // Out of descriptors, say: the connection stays queued and the next accept would fail at once.
+                var pause = backoff.Failed();
+                _logger.LogWarning(e, "Lane server on {Endpoint}: accept failed; next try in {Pause} ms", Endpoint, pause.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(pause, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                continue;
+            }
+            if (_lanes.Count >= _options.MaxLanes)
+            {
+                _logger.LogWarning("Lane server on {Endpoint}: connection from {Remote} refused: {Lanes} lanes are open, the most it serves (MaxLanes)",
+                    Endpoint, socket.RemoteEndPoint, _options.MaxLanes);
+                socket.Dispose();
                 continue;
             }
             Interlocked.Increment(ref _lanesAccepted);
@@ -125,6 +144,7 @@ public sealed class LaneServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.Port, nameof(options.Port));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, IPEndPoint.MaxPort, nameof(options.Port));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxPayloadBytes, nameof(options.MaxPayloadBytes));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxLanes, nameof(options.MaxLanes));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.FrameTimeout, TimeSpan.Zero, nameof(options.FrameTimeout));
         // Buffers are pooled power-of-two arrays: the cap must hold at least one of the largest.
         var largestBuffer = (long)BitOperations.RoundUpToPowerOf2((uint)options.MaxPayloadBytes);

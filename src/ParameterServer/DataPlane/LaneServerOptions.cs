@@ -15,6 +15,14 @@ public sealed class LaneServerOptions
     /// <summary>The data port; 0 picks a free one (see <see cref="LaneServer.Endpoint"/>).</summary>
     public int Port { get; set; } = DefaultPort;
 
+    public const int DefaultMaxLanes = 1024;
+
+    /// <summary>
+    /// Most lanes served at once; a connection past it is closed at once and logged (its client uses grain calls).
+    /// Bounds the sockets and buffers lanes hold: the default serves 256 clients of 4 lanes each.
+    /// </summary>
+    public int MaxLanes { get; set; } = DefaultMaxLanes;
+
     /// <summary>Largest frame payload accepted; larger frames are refused and their lane closed.</summary>
     public int MaxPayloadBytes { get; set; } = 64 << 20;
 

@@ -92,7 +92,10 @@ public sealed class SiloCommandTests : IDisposable
     [Theory]
     [InlineData("--data-port", "70000", "Port must be a TCP port, 0 (off) or -1 (any free port), not 70000")]
     [InlineData("--DataPlane:StagingMemoryMiB", "1", "StagingCapacityBytes must be at least 33554432")]
-    public async Task A_data_port_configuration_the_silo_refuses_is_a_usage_error(string option, string value, string message)
+    [InlineData("--DataPlane:MaxLanes", "0", "MaxLanes must be positive, not 0")]
+    [InlineData("--Models:MaxModelBytes", "0", "MaxModelBytes must be positive")]
+    [InlineData("--Models:MaxClockWait", "00:00:00", "MaxClockWait must be positive")]
+    public async Task A_data_port_or_model_limit_the_silo_refuses_is_a_usage_error(string option, string value, string message)
     {
         var result = await CliRun.Run("silo", option, value, "--gateway-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture),
             "--silo-port", ConnectTests.FreePort().ToString(CultureInfo.InvariantCulture), "--data-dir", _dataDirectory);

@@ -26,6 +26,8 @@ public sealed class PushValidationTests
             { "w", With(Rows(10), 29, 70000f), 0, -1, TensorEncoding.Fp16, ErrorCode.NonFinite },
             { "w", Rows(1), 0, -1, (TensorEncoding)9, ErrorCode.UnknownEncoding },
             { "w", Rows(1), 0, -2, TensorEncoding.Fp32, ErrorCode.InvalidArgument },
+            // The model is BSP: a push for a clock counts in that clock's average, and this handle is no worker's.
+            { "w", Rows(1), 0, 0, TensorEncoding.Fp32, ErrorCode.UnknownWorker },
         };
     }
 

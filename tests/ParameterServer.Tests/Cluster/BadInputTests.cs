@@ -78,13 +78,16 @@ public sealed class BadInputTests(ClusterFixture fixture)
     public async Task Refused_push_under_bsp_buffers_nothing()
     {
         var model = await fixture.Grains.CreateModel("badbsp", ConsistencySpec.Bsp, Table);
+        await fixture.Grains.GetGrain<IModelGrain>(model.Name).Join("a");
         var shard = fixture.Grains.Shard(model.Name, "w", 0);
         var nan = Enumerable.Repeat(float.NaN, 12).ToArray();
 
-        await Assert.ThrowsAsync<ParameterServerException>(() => shard.Push(new PushRequest
+        var error = await Assert.ThrowsAsync<ParameterServerException>(() => shard.Push(new PushRequest
         {
             WorkerId = "a", Clock = 1, RowCount = 4, Payload = PayloadCodec.Encode(nan, TensorEncoding.Fp32),
         }));
+
+        Assert.Equal(ErrorCode.NonFinite, error.Code);
 
         Assert.Equal(0, await shard.ApplyClock(1));
         Assert.Equal(0, (await shard.GetInfo()).UpdateCount);

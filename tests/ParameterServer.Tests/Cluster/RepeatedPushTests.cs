@@ -91,6 +91,7 @@ public sealed class RepeatedPushTests(ClusterFixture fixture)
     public async Task Under_bsp_a_push_still_summed_when_its_shard_was_reactivated_is_summed_again_and_an_applied_one_is_not()
     {
         var shard = await Shard1("bsp-repeat", ConsistencySpec.Bsp);
+        await fixture.Grains.GetGrain<IModelGrain>(TableLayout.ParseShardKey(shard.GetPrimaryKeyString()).Model).Join("a");
         var writer = Guid.NewGuid();
         var doubled = G.Select(g => 2 * g).ToArray();
         var a = Push(new PushId(writer, 1), G) with { WorkerId = "a", Clock = 0 };

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using ParameterServer.DataPlane;
 using Xunit;
 
@@ -73,6 +74,57 @@ public class LaneServerTests
         await idle.SendAsync(RawLane.Header(RawLane.PushData, token, "m/t/0", 2), [1, 2]);
         var ack = await idle.ReadAsync();
         Assert.Equal((RawLane.Ack, token), (ack!.Kind, ack.Token));
+    }
+
+    [Fact]
+    public async Task Past_the_lane_cap_a_connection_is_closed_and_logged_and_a_lane_that_closes_makes_room()
+    {
+        await using var server = TestLaneServer.Start(o => o.MaxLanes = 2);
+        using var first = await RawLane.ConnectAsync(server.Endpoint);
+        var second = await RawLane.ConnectAsync(server.Endpoint);
+        await AssertServedAsync(first);
+        await AssertServedAsync(second);
+
+        using var third = await RawLane.ConnectAsync(server.Endpoint);
+
+        // Closed by the server without a word (a TimeoutException here: it was held open).
+        Assert.Null(await third.ReadAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(server.Log.Contains(Microsoft.Extensions.Logging.LogLevel.Warning, "refused: 2 lanes are open, the most it serves"));
+        Assert.Equal(2, server.Server.LanesAccepted);
+        await AssertServedAsync(first);
+
+        second.Dispose();
+        // Once the server has seen the second lane close, a new one is served in its place.
+        for (var tries = 1; !await IsServedAsync(server); tries++)
+        {
+            Assert.True(tries < 100, "no new lane was served after one of two closed");
+            await Task.Delay(100);
+        }
+        Assert.Equal(3, server.Server.LanesAccepted);
+    }
+
+    private static async Task AssertServedAsync(RawLane lane) => Assert.True(await PushAsync(lane), "the lane's push was not acknowledged");
+
+    /// <summary>Whether a new lane to the server gets a push acknowledged.</summary>
+    private static async Task<bool> IsServedAsync(TestLaneServer server)
+    {
+        using var lane = await RawLane.ConnectAsync(server.Endpoint);
+        try
+        {
+            return await PushAsync(lane);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<bool> PushAsync(RawLane lane)
+    {
+        var token = Guid.NewGuid();
+        await lane.SendAsync(RawLane.Header(RawLane.PushData, token, "m/t/0", 2), [1, 2]);
+        var reply = await lane.ReadAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        return reply is not null && (reply.Kind, reply.Token) == (RawLane.Ack, token);
     }
 
     [Fact]

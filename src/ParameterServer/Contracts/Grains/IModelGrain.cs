@@ -5,7 +5,11 @@ namespace ParameterServer.Contracts;
 /// <summary>A model (job): its tables, shards, workers and clocks. Keyed by the model's name.</summary>
 public interface IModelGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the model and its shards; a no-op with the same spec, an error with a different one.</summary>
+    /// <summary>
+    /// Creates the model and its shards; a no-op with the same spec, an error with a different one. Refused with
+    /// <see cref="ErrorCode.ModelTooLarge"/> before any shard is set up when its values and optimizer slots exceed the
+    /// silos' limit. A create that was interrupted is completed by creating again with the same spec.
+    /// </summary>
     Task Create(ModelSpec spec);
 
     /// <summary>The model's spec, or <see cref="ErrorCode.UnknownModel"/>.</summary>
@@ -35,7 +39,8 @@ public interface IModelGrain : IGrainWithStringKey
     /// <summary>
     /// Completes when every live worker has reported at least <paramref name="clock"/> (and, under BSP, the shards
     /// have applied it), or when <paramref name="timeout"/> passes. Returns the minimum clock then. Never blocks
-    /// other calls to the grain.
+    /// other calls to the grain. A silo holds one wait for at most its limit (20 s by default), an infinite one too,
+    /// and then answers as on a timeout: the caller asks again.
     /// </summary>
     [AlwaysInterleave]
     Task<long> WaitForMinClock(long clock, TimeSpan timeout);

@@ -6,13 +6,19 @@ namespace ParameterServer.Contracts;
 /// </summary>
 public interface IShardGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the shard's values from its spec; a no-op when it exists with the same setup.</summary>
+    /// <summary>
+    /// Creates the shard's values from its spec; a no-op when it exists with the same setup. Only a setup its model's
+    /// record lists is taken (the model's create sets its shards up): otherwise <see cref="ErrorCode.UnknownModel"/>,
+    /// <see cref="ErrorCode.UnknownTable"/>, <see cref="ErrorCode.UnknownShard"/> or <see cref="ErrorCode.SpecMismatch"/>.
+    /// </summary>
     Task Initialize(ShardSetup setup);
 
     /// <summary>
     /// Applies (or under BSP buffers) a gradient with the table's optimizer. A push whose <see cref="PushRequest.Id"/>
     /// the shard took before is answered as it was then and not applied again (<see cref="ErrorCode.StalePush"/> when it
-    /// is too old to tell); a push without an identity is applied every time.
+    /// is too old to tell); a push without an identity is applied every time. Under BSP a push for a clock counts in
+    /// that clock's average and must come from a worker of the job (<see cref="ErrorCode.UnknownWorker"/> otherwise);
+    /// a push with clock -1 is applied at once.
     /// </summary>
     Task<PushReply> Push(PushRequest request);
 

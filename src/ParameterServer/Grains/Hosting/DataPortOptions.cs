@@ -20,6 +20,8 @@ public sealed class DataPortOptions
 
     public const int DefaultPort = LaneServerOptions.DefaultPort;
 
+    public const int DefaultMaxLanes = LaneServerOptions.DefaultMaxLanes;
+
     /// <summary>The TCP port the silo listens on for lanes (on every address), <see cref="Off"/> or <see cref="AnyFreePort"/>.</summary>
     public int Port { get; set; } = Off;
 
@@ -41,6 +43,9 @@ public sealed class DataPortOptions
     /// </summary>
     public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Most lanes the data port serves at once; a connection past it is closed at once and logged.</summary>
+    public int MaxLanes { get; set; } = DefaultMaxLanes;
+
     /// <summary>The lane server's settings. A shard's payload is at most <see cref="Limits.MaxShardBytes"/>.</summary>
     internal LaneServerOptions ToLaneServerOptions() => new()
     {
@@ -51,6 +56,7 @@ public sealed class DataPortOptions
         StagingCapacityBytes = StagingCapacityBytes,
         StagingExpiry = TokenExpiry,
         FrameTimeout = FrameTimeout,
+        MaxLanes = MaxLanes,
     };
 }
 
@@ -70,6 +76,8 @@ public sealed class DataPortOptionsValidator : IValidateOptions<DataPortOptions>
             errors.Add($"{nameof(DataPortOptions.TokenExpiry)} must be positive and at most {int.MaxValue} ms, not {options.TokenExpiry}");
         if (options.FrameTimeout <= TimeSpan.Zero || options.FrameTimeout.TotalMilliseconds > int.MaxValue)
             errors.Add($"{nameof(DataPortOptions.FrameTimeout)} must be positive and at most {int.MaxValue} ms, not {options.FrameTimeout}");
+        if (options.MaxLanes <= 0)
+            errors.Add($"{nameof(DataPortOptions.MaxLanes)} must be positive, not {options.MaxLanes}");
         if (options.AdvertisedPort is < 0 or > IPEndPoint.MaxPort)
             errors.Add($"{nameof(DataPortOptions.AdvertisedPort)} must be a TCP port or 0 (the data port itself), not {options.AdvertisedPort}");
         if (options.AdvertisedHost is { } host && Uri.CheckHostName(host) == UriHostNameType.Unknown)

@@ -9,8 +9,8 @@ namespace ParameterServer.Grains.Hosting;
 public static class ParameterServerSiloExtensions
 {
     /// <summary>
-    /// Adds the shard and model grains with their checkpoint policy (validated at start), and the silo's data port,
-    /// off unless <see cref="AddDataPlane"/> opens it. A checkpoint storage named <see cref="StorageNames.Checkpoints"/>
+    /// Adds the shard and model grains with their checkpoint policy and model limits (validated at start; see
+    /// <see cref="AddModelLimits"/>), and the silo's data port, off unless <see cref="AddDataPlane"/> opens it. A checkpoint storage named <see cref="StorageNames.Checkpoints"/>
     /// must be added too.
     /// Example: <c>silo.AddParameterServerGrains(p => p.EveryUpdates = 1000).AddLocalCheckpointStorage("data")</c>.
     /// </summary>
@@ -20,6 +20,9 @@ public static class ParameterServerSiloExtensions
         if (configure is not null) options.Configure(configure);
         options.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CheckpointPolicyOptions>, CheckpointPolicyOptionsValidator>());
+
+        builder.Services.AddOptions<ModelLimitsOptions>().ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelLimitsOptions>, ModelLimitsOptionsValidator>());
 
         builder.Services.AddOptions<DataPortOptions>().ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPortOptions>, DataPortOptionsValidator>());
@@ -41,6 +44,17 @@ public static class ParameterServerSiloExtensions
             options.Port = DataPortOptions.DefaultPort;
             configure?.Invoke(options);
         });
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets what one model may ask of the silos (<see cref="ModelLimitsOptions"/>): its size, how long a clock wait is
+    /// held. Before or after <see cref="AddParameterServerGrains"/>.
+    /// Example: <c>silo.AddParameterServerGrains().AddModelLimits(o => o.MaxModelBytes = 8L &lt;&lt; 30)</c>.
+    /// </summary>
+    public static ISiloBuilder AddModelLimits(this ISiloBuilder builder, Action<ModelLimitsOptions> configure)
+    {
+        builder.Services.Configure(configure);
         return builder;
     }
 }

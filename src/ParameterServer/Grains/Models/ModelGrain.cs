@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ParameterServer.Contracts;
@@ -14,17 +16,20 @@ namespace ParameterServer.Grains.Models;
 /// partitions' holders) is saved when a worker joins, leaves or expires and, while clocks move, as often as the shards
 /// checkpoint, so a job whose silo is lost, or a whole cluster that restarts, goes on from there: its workers stay
 /// members (with a fresh lease), keep their partitions and resume at their clocks.
+/// Its record is the authority its shards ask (<see cref="IModelAuthority"/>): which shards exist, who may push to a clock.
 /// </summary>
-public sealed class ModelGrain : Grain, IModelGrain
+public sealed class ModelGrain : Grain, IModelGrain, IModelAuthority
 {
     private static readonly TimeSpan MinLeaseCheck = TimeSpan.FromMilliseconds(10);
 
     private readonly IPersistentState<ModelState> _state;
     private readonly CheckpointPolicyOptions _policy;
+    private readonly ModelLimitsOptions _limits;
     private readonly ILogger<ModelGrain> _logger;
     private readonly WorkerClocks _workers = new();
-    // Callers of WaitForMinClock, one completion per awaited clock.
-    private readonly SortedDictionary<long, TaskCompletionSource> _waiters = [];
+    // Completed, and replaced, when the completed clock moves or the last worker goes: every caller of WaitForMinClock,
+    // whatever clock it waits for, looks again then. One for all, so waits for many clocks hold no state per clock.
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IShardGrain[] _shards = [];
     // Null for a job that assigns no data (ModelSpec.Partitions = 0).
     private PartitionAssignment? _partitions;
@@ -34,19 +39,24 @@ public sealed class ModelGrain : Grain, IModelGrain
     private bool _progressChanged;
 
     public ModelGrain([PersistentState("model", StorageNames.Checkpoints)] IPersistentState<ModelState> state, IOptions<CheckpointPolicyOptions> policy,
-        ILogger<ModelGrain> logger)
+        IOptions<ModelLimitsOptions> limits, ILogger<ModelGrain> logger)
     {
         _state = state;
         _policy = policy.Value;
+        _limits = limits.Value;
         _logger = logger;
     }
 
-    private ModelSpec Spec => _state.State.Spec
-        ?? throw new ParameterServerException(ErrorCode.UnknownModel, $"model '{this.GetPrimaryKeyString()}' does not exist");
+    /// <summary>The spec of the created model; <see cref="ErrorCode.UnknownModel"/> before its create has completed.</summary>
+    private ModelSpec Spec => _state.State is { Spec: { } spec, Creating: false }
+        ? spec
+        : throw new ParameterServerException(ErrorCode.UnknownModel, _state.State.Creating
+            ? $"model '{this.GetPrimaryKeyString()}' is being created, or its create was interrupted: create it again with the same spec to complete it"
+            : $"model '{this.GetPrimaryKeyString()}' does not exist");
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (_state.State.Spec is { } spec)
+        if (_state.State is { Spec: { } spec, Creating: false })
         {
             var now = DateTimeOffset.UtcNow;
             foreach (var (worker, clock) in _state.State.Workers)
@@ -69,23 +79,23 @@ public sealed class ModelGrain : Grain, IModelGrain
             throw new ParameterServerException(ErrorCode.InvalidSpec, $"spec of model '{spec.Name}' sent to model '{this.GetPrimaryKeyString()}'");
         var existing = _state.State.Spec;
         if (existing is not null && !existing.SameAs(spec))
-            throw new ParameterServerException(ErrorCode.SpecMismatch, $"model '{spec.Name}' exists with another spec");
+            throw new ParameterServerException(ErrorCode.SpecMismatch, _state.State.Creating
+                ? $"model '{spec.Name}' is being created with another spec, or that create was interrupted: create it again with that spec to complete it"
+                : $"model '{spec.Name}' exists with another spec");
+        if (existing is null)
+        {
+            CheckSize(spec);
+            // Recorded before any shard is set up: a shard sets itself up only when the record lists it (Vouch), and a
+            // create interrupted from here on leaves only shards the record accounts for.
+            await Record(spec, creating: true);
+        }
 
         // Initializing is idempotent, so creating again with the same spec also completes a create that failed halfway.
         await Task.WhenAll(ShardSetups(spec).Select(s =>
             GrainFactory.GetGrain<IShardGrain>(TableLayout.ShardKey(s.Model, s.Table.Name, s.Shard)).Initialize(s)));
-        if (existing is null)
+        if (_state.State.Creating)
         {
-            _state.State.Spec = spec;
-            try
-            {
-                await _state.WriteStateAsync();
-            }
-            catch
-            {
-                _state.State.Spec = null;
-                throw;
-            }
+            await Record(spec, creating: false);
             Serve(spec);
         }
         // The directory asks this model for its spec before listing it: that call comes back in while Create waits.
@@ -144,12 +154,17 @@ public sealed class ModelGrain : Grain, IModelGrain
         _ = Spec;
         if (timeout != Timeout.InfiniteTimeSpan && (timeout < TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue))
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"timeout {timeout} is neither infinite nor between 0 and {int.MaxValue} ms");
-        if (_workers.Count == 0 || clock <= _completedClock) return _completedClock;
-        if (!_waiters.TryGetValue(clock, out var waiter))
-            _waiters[clock] = waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        // A timeout is not an error: the caller gets the minimum clock reached so far and decides.
-        await waiter.Task.WaitAsync(timeout)
-            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        // Held at most MaxClockWait, an infinite wait too, so waiting calls cannot pile up without bound.
+        var wait = timeout == Timeout.InfiniteTimeSpan || timeout > _limits.MaxClockWait ? _limits.MaxClockWait : timeout;
+        var started = Stopwatch.GetTimestamp();
+        while (_workers.Count > 0 && clock > _completedClock)
+        {
+            var left = wait - Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero) break;
+            // A timeout is not an error: the caller gets the minimum clock reached so far and decides.
+            await _advanced.Task.WaitAsync(left)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
         return _completedClock;
     }
 
@@ -189,6 +204,33 @@ public sealed class ModelGrain : Grain, IModelGrain
             return;
         losses[regression.Shard] = record;
         await _state.WriteStateAsync();
+    }
+
+    public Task Vouch(ShardSetup setup)
+    {
+        var model = this.GetPrimaryKeyString();
+        if (setup?.Table is null)
+            throw new ParameterServerException(ErrorCode.InvalidArgument, $"a shard setup of model '{model}' is missing or has no table");
+        var spec = _state.State.Spec
+            ?? throw new ParameterServerException(ErrorCode.UnknownModel, $"model '{model}' does not exist: a shard is set up by its model's create only");
+        var table = spec.FindTable(setup.Table.Name)
+            ?? throw new ParameterServerException(ErrorCode.UnknownTable, $"model '{model}' has no table '{setup.Table.Name}'");
+        new TableLayout(table).ShardRange(setup.Shard);
+        if (setup != SetupOf(spec, table, setup.Shard))
+            throw new ParameterServerException(ErrorCode.SpecMismatch,
+                $"shard {TableLayout.ShardKey(model, table.Name, setup.Shard)} has another setup in the spec of model '{model}'");
+        return Task.CompletedTask;
+    }
+
+    public Task CheckContributor(string workerId)
+    {
+        var spec = Spec;
+        if (!_workers.IsContributor(workerId))
+            throw new ParameterServerException(ErrorCode.UnknownWorker,
+                $"{(string.IsNullOrEmpty(workerId) ? "a push without a worker id" : $"worker '{workerId}'")} is not a member of BSP job '{spec.Name}' " +
+                "(never joined, left, or its lease expired): a push for a clock counts in that clock's average, so only the job's workers send one; " +
+                "a push with clock -1 is applied at once");
+        return Task.CompletedTask;
     }
 
     public async Task<int> Checkpoint()
@@ -240,6 +282,39 @@ public sealed class ModelGrain : Grain, IModelGrain
 
     private WorkerAssignment AssignmentOf(string workerId) => _partitions?.Of(workerId) ?? WorkerAssignment.None;
 
+    /// <summary>Writes the model's record; on failure the record in memory stays what it was.</summary>
+    private async Task Record(ModelSpec spec, bool creating)
+    {
+        var state = _state.State;
+        var (spec0, creating0) = (state.Spec, state.Creating);
+        (state.Spec, state.Creating) = (spec, creating);
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch
+        {
+            (state.Spec, state.Creating) = (spec0, creating0);
+            throw;
+        }
+    }
+
+    /// <summary>Refuses a model whose values and optimizer slots would take more memory than the silos allow one model.</summary>
+    private void CheckSize(ModelSpec spec)
+    {
+        long values = 0, bytes = 0;
+        foreach (var table in spec.Tables)
+        {
+            values += table.Elements;
+            bytes += table.Elements * sizeof(float) * (1 + table.Optimizer.SlotCount);
+        }
+        var limit = _limits.ModelBytesLimit;
+        if (bytes > limit)
+            throw new ParameterServerException(ErrorCode.ModelTooLarge, string.Create(CultureInfo.InvariantCulture,
+                $"model '{spec.Name}' needs {bytes:N0} bytes ({bytes / (double)(1 << 20):N1} MiB) for its {values:N0} values and their optimizer slots, " +
+                $"more than the {limit:N0} bytes ({limit / (double)(1 << 20):N1} MiB) one model may take on these silos (Models:MaxModelBytes)"));
+    }
+
     private async Task SaveProgress()
     {
         var state = _state.State;
@@ -265,22 +340,23 @@ public sealed class ModelGrain : Grain, IModelGrain
 
     /// <summary>
     /// Moves the completed clock up to the minimum over the live workers (under BSP once every shard has applied
-    /// it) and releases the waiters it satisfies. With no live worker nobody waits.
+    /// it) and wakes the callers of WaitForMinClock to look again. With no live worker nobody waits.
     /// </summary>
     private async Task Advance()
     {
+        var moved = false;
         if (_workers.MinClock is { } min && min > _completedClock)
         {
             if (Spec.Consistency.Mode == ConsistencyMode.Bsp)
                 await Task.WhenAll(_shards.Select(s => s.ApplyClock(min)));
             _completedClock = min;
+            moved = true;
         }
-        while (_waiters.Count > 0)
+        if (moved || _workers.Count == 0)
         {
-            var (clock, waiter) = _waiters.First();
-            if (_workers.Count > 0 && clock > _completedClock) break;
-            _waiters.Remove(clock);
-            waiter.SetResult();
+            var advanced = _advanced;
+            _advanced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            advanced.SetResult();
         }
     }
 
@@ -290,7 +366,10 @@ public sealed class ModelGrain : Grain, IModelGrain
         {
             var layout = new TableLayout(table);
             for (var shard = 0; shard < layout.ShardCount; shard++)
-                yield return new ShardSetup { Model = spec.Name, Table = table, Shard = shard, Consistency = spec.Consistency.Mode };
+                yield return SetupOf(spec, table, shard);
         }
     }
+
+    private static ShardSetup SetupOf(ModelSpec spec, TableSpec table, int shard) =>
+        new() { Model = spec.Name, Table = table, Shard = shard, Consistency = spec.Consistency.Mode };
 }

@@ -32,4 +32,10 @@ public sealed class ModelState
 
     /// <summary>The version of that assignment.</summary>
     [Id(6), Key(6)] public long AssignmentVersion { get; set; }
+
+    /// <summary>
+    /// True from before the model's shards are set up until all are: a create that was interrupted left shards that
+    /// <see cref="Spec"/> accounts for, and creating again with that spec completes it.
+    /// </summary>
+    [Id(7), Key(7)] public bool Creating { get; set; }
 }

@@ -32,6 +32,21 @@ public sealed class WorkerClocks
         return clock;
     }
 
+    /// <summary>
+    /// Whether <paramref name="id"/> is a live worker or one of a live worker's contributor ids, "{worker}.{suffix}"
+    /// (worker ids may hold dots themselves: every prefix ending before a dot is tried).
+    /// </summary>
+    public bool IsContributor(string? id)
+    {
+        if (string.IsNullOrEmpty(id)) return false;
+        var workers = _workers.GetAlternateLookup<ReadOnlySpan<char>>();
+        for (var end = id.Length; end > 0; end = id.LastIndexOf('.', end - 1))
+        {
+            if (workers.ContainsKey(id.AsSpan(0, end))) return true;
+        }
+        return false;
+    }
+
     public void Heartbeat(string workerId, DateTimeOffset now) => Find(workerId).LastHeartbeat = now;
 
     /// <summary>Removes a worker; returns its clock, or null when it was not there.</summary>

@@ -9,6 +9,7 @@ using ParameterServer.Contracts;
 using ParameterServer.DataPlane;
 using ParameterServer.Grains.DataPlane;
 using ParameterServer.Grains.Hosting;
+using ParameterServer.Grains.Models;
 using ParameterServer.Kernels.Stats;
 using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
@@ -20,12 +21,13 @@ namespace ParameterServer.Grains.Shards;
 /// applies its clock). A push that carries an identity (<see cref="PushId"/>) is taken once: sent again, it is
 /// answered as the first time and not applied. Checkpoints are snapshots of the live state, written in the
 /// background. Gradient bytes arrive in the push itself or, sent on a lane to the silo's data port, are committed by
-/// token; pulls on lanes are answered with snapshots taken in a turn of the shard's own.
+/// token; pulls on lanes are answered with snapshots taken in a turn of the shard's own. It exists only as its model's
+/// record lists it, and under BSP sums pushes for a clock only from the job's workers: it asks its model grain
+/// (<see cref="IModelAuthority"/>) before it sets itself up, and once per worker id and activation.
 /// </summary>
 /// <remarks>
-/// Reentrant so that pushes and pulls are served while a checkpoint is being written. Every handler that
-/// touches the values runs to completion without awaiting, so no update interleaves with another and no pull
-/// reply is torn. Placed at random, so a model's shards spread over the silos instead of landing on the silo of
+/// Reentrant so that pushes and pulls are served while a checkpoint is being written. What a handler does to the
+/// values runs to completion without awaiting, so no update interleaves with another and no pull reply is torn. Placed at random, so a model's shards spread over the silos instead of landing on the silo of
 /// the model grain that creates them (the default placement prefers the local silo, and activation-count
 /// placement sees only the local silo until load statistics arrive).
 /// </remarks>
@@ -33,12 +35,16 @@ namespace ParameterServer.Grains.Shards;
 [RandomPlacement]
 public sealed class ShardGrain : Grain, IShardGrain
 {
+    private const int MaxContributors = 4096;
+
     // Its State is the snapshot written last (or being written); the live state is _live.
     private readonly IPersistentState<ShardState> _checkpoint;
     private readonly CheckpointPolicyOptions _policy;
     private readonly DataPort _dataPort;
     private readonly ILogger<ShardGrain> _logger;
     private readonly LentValues _lent = new();
+    // Under BSP, the worker ids the job has confirmed may push for a clock.
+    private readonly HashSet<string> _contributors = new(StringComparer.Ordinal);
     private ShardState _live = new();
     private Updater? _updater;
     private ClockAccumulator? _pending;
@@ -101,35 +107,34 @@ public sealed class ShardGrain : Grain, IShardGrain
         if (_live.Setup is null)
         {
             setup.Table.Validate();
-            var (rowStart, rowCount) = new TableLayout(setup.Table).ShardRange(setup.Shard);
-            var values = new float[rowCount * setup.Table.Cols];
-            ShardInitializer.Fill(values, setup.Table, rowStart);
-            var updater = new Updater(setup.Table.Optimizer, values.Length);
-            Serve(new ShardState { Setup = setup, Values = values, Slots = updater.Slots }, updater, rowStart, rowCount);
+            // A shard its model's record does not list would be an orphan: served and checkpointed, seen by nobody.
+            await GrainFactory.GetGrain<IModelAuthority>(model).Vouch(setup);
+            // Reentrant: another setup may have come in while the model answered.
+            if (_live.Setup is null) Create(setup);
         }
-        else if (_live.Setup != setup)
-        {
+        if (_live.Setup != setup)
             throw new ParameterServerException(ErrorCode.SpecMismatch, $"shard {key} exists with another setup");
-        }
         // A shard exists for the cluster once it is durable: a lost silo must not take a shard with it.
         if (_live.CheckpointedAt is null) await WriteCheckpoint();
     }
 
-    public Task<PushReply> Push(PushRequest request)
+    public async Task<PushReply> Push(PushRequest request)
     {
-        if (_updater is null) return Unknown<PushReply>();
+        if (_updater is null) return await Unknown<PushReply>();
         if (request is null) throw MissingRequest("push");
-        return Task.FromResult(ApplyPush(request.Id, request.WorkerId, request.Clock, request.RowOffset, request.RowCount, request.Encoding, request.Payload));
+        await Admit(request.WorkerId, request.Clock);
+        return ApplyPush(request.Id, request.WorkerId, request.Clock, request.RowOffset, request.RowCount, request.Encoding, request.Payload);
     }
 
-    public Task<PushReply> CommitPush(PushCommit commit)
+    public async Task<PushReply> CommitPush(PushCommit commit)
     {
-        if (_updater is null) return Unknown<PushReply>();
+        if (_updater is null) return await Unknown<PushReply>();
         if (commit is null) throw MissingRequest("commit");
+        await Admit(commit.WorkerId, commit.Clock);
         using var push = TakeStaged(commit.Token);
         if (push.Encoding != (byte)commit.Encoding)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"push {commit.Token} was sent in encoding {push.Encoding} and committed as {commit.Encoding}");
-        return Task.FromResult(ApplyPush(commit.Id, commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span));
+        return ApplyPush(commit.Id, commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span);
     }
 
     public Task<DataEndpoint?> GetDataEndpoint() => _updater is null ? Unknown<DataEndpoint?>() : Task.FromResult(_dataPort.Endpoint);
@@ -228,6 +233,16 @@ public sealed class ShardGrain : Grain, IShardGrain
         return _live.CheckpointedVersion;
     }
 
+    /// <summary>Sets up a new shard: its values from the table's initializer, fresh optimizer slots.</summary>
+    private void Create(ShardSetup setup)
+    {
+        var (rowStart, rowCount) = new TableLayout(setup.Table).ShardRange(setup.Shard);
+        var values = new float[rowCount * setup.Table.Cols];
+        ShardInitializer.Fill(values, setup.Table, rowStart);
+        var updater = new Updater(setup.Table.Optimizer, values.Length);
+        Serve(new ShardState { Setup = setup, Values = values, Slots = updater.Slots }, updater, rowStart, rowCount);
+    }
+
     private void Serve(ShardState live, Updater updater, int rowStart, int rowCount)
     {
         _live = live;
@@ -237,6 +252,21 @@ public sealed class ShardGrain : Grain, IShardGrain
         _cols = live.Setup!.Table.Cols;
         _pending = live.Setup.Consistency == ConsistencyMode.Bsp ? new ClockAccumulator(live.Values.Length) : null;
         _restoredVersion = live.Version;
+    }
+
+    /// <summary>
+    /// Under BSP a push for a clock counts in that clock's average, so only the job's workers may send one: the model
+    /// grain confirms each worker id once per activation. Completes at once for every other push.
+    /// </summary>
+    private Task Admit(string workerId, long clock) =>
+        _pending is null || clock < 0 || _contributors.Contains(workerId) ? Task.CompletedTask : AdmitNew(workerId);
+
+    private async Task AdmitNew(string workerId)
+    {
+        await GrainFactory.GetGrain<IModelAuthority>(_live.Setup!.Model).CheckContributor(workerId);
+        // Bounded: past the cap the confirmed ids are forgotten (departed workers' among them) and asked about again.
+        if (_contributors.Count >= MaxContributors) _contributors.Clear();
+        _contributors.Add(workerId);
     }
 
     /// <summary>

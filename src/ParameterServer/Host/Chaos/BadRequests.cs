@@ -46,7 +46,16 @@ internal static class BadRequests
             var (setup, rows) = AnyShard(r, BspModel);
             return t.Grain(setup).Push(new PushRequest
             {
-                WorkerId = "chaos", Clock = r.Next(100), RowCount = rows, Payload = NonFinitePayload(r, rows * setup.Table.Cols, TensorEncoding.Fp32),
+                WorkerId = BspWorker, Clock = r.Next(100), RowCount = rows, Payload = NonFinitePayload(r, rows * setup.Table.Cols, TensorEncoding.Fp32),
+            });
+        }),
+        new("push for a clock under BSP from no worker or one that never joined", ErrorCode.UnknownWorker, 2, (t, r) =>
+        {
+            var (setup, rows) = AnyShard(r, BspModel);
+            string?[] ids = [null, "", $"chaos-stranger-{r.Next(1000)}", $"{BspWorker}-not"];
+            return t.Grain(setup).Push(new PushRequest
+            {
+                WorkerId = ids[r.Next(ids.Length)]!, Clock = r.Next(100), RowCount = rows, Payload = FinitePayload(r, rows * setup.Table.Cols, TensorEncoding.Fp32),
             });
         }),
         new("push: unknown encoding", ErrorCode.UnknownEncoding, 2, (t, r) =>
@@ -125,6 +134,24 @@ internal static class BadRequests
             var table = setup.Table with { Optimizer = setup.Table.Optimizer with { LearningRate = setup.Table.Optimizer.LearningRate * 2 } };
             return t.Grain(setup).Initialize(setup with { Table = table });
         }),
+        new("initialize a shard of a model that does not exist", ErrorCode.UnknownModel, 2, (t, r) =>
+        {
+            var (setup, _) = AnyShard(r, AsyncModel);
+            var orphan = setup with { Model = t.GhostModel(r) };
+            return t.Grain(orphan).Initialize(orphan);
+        }),
+        new("initialize a shard past its table's last", ErrorCode.UnknownShard, 1, (t, r) =>
+        {
+            var (setup, _) = AnyShard(r, AsyncModel);
+            var beyond = setup with { Shard = new TableLayout(setup.Table).ShardCount + r.Next(8) };
+            return t.Grain(beyond).Initialize(beyond);
+        }),
+        new("initialize a shard of a table the model does not have", ErrorCode.UnknownTable, 1, (t, r) =>
+        {
+            var (setup, _) = AnyShard(r, AsyncModel);
+            var other = setup with { Table = setup.Table with { Name = "nosuchtable" }, Shard = 0 };
+            return t.Grain(other).Initialize(other);
+        }),
         new("initialize without a setup", ErrorCode.InvalidArgument, 1, (t, r) =>
         {
             var (setup, _) = AnyShard(r, AsyncModel);
@@ -140,6 +167,11 @@ internal static class BadRequests
         new("create an existing model with another spec", ErrorCode.SpecMismatch, 1, (t, r) =>
             t.Model(AsyncModel.Name).Create(AsyncModel with { WorkerLease = AsyncModel.WorkerLease + TimeSpan.FromSeconds(1 + r.Next(100)) })),
         new("create without a spec", ErrorCode.InvalidSpec, 1, (t, r) => t.Model(t.GhostModel(r)).Create(null!)),
+        new("create a model larger than the silos allow one model", ErrorCode.ModelTooLarge, 1, (t, r) =>
+        {
+            var name = t.GhostModel(r);
+            return t.Model(name).Create(LargestModel(name));
+        }),
         new("join with an invalid worker id", ErrorCode.InvalidSpec, 2, (t, r) =>
         {
             string?[] ids = [null, "", new string('w', Names.MaxLength + 1 + r.Next(1000)), "worker 1", "w/0", "wörker", "\0"];

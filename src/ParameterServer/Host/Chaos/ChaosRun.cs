@@ -39,7 +39,8 @@ internal sealed class ChaosRun(ParameterServerClient client, ChaosOptions option
     public async Task<ChaosReport> RunAsync(CancellationToken ct)
     {
         var asyncModel = await client.CreateModelAsync(ChaosTargets.AsyncModel, ct);
-        await client.CreateModelAsync(ChaosTargets.BspModel, ct);
+        var bspModel = await client.CreateModelAsync(ChaosTargets.BspModel, ct);
+        await bspModel.JoinAsync(ChaosTargets.BspWorker, ct);
         var dataPorts = await DataPortsAsync();
         var before = await StateChecksum.ComputeAsync(client, ct);
 

@@ -31,11 +31,26 @@ internal sealed class ChaosTargets(IGrainFactory grains, int seed, TimeSpan lane
         ],
     };
 
+    /// <summary>The one worker of <see cref="BspModel"/>: a push for a clock from anyone else is refused.</summary>
+    public const string BspWorker = "chaos";
+
     public static readonly ModelSpec BspModel = new()
     {
         Name = "chaos-bsp",
         Consistency = ConsistencySpec.Bsp,
+        // Its worker, which never reports a clock, stays a member for any run: the state checksum covers the members.
+        WorkerLease = TimeSpan.FromDays(1),
         Tables = [new TableSpec { Name = "w", Rows = 8, Cols = 4, ShardRows = 4, Optimizer = OptimizerSpec.WithMomentum(0.1f) }],
+    };
+
+    /// <summary>
+    /// The largest model a spec may describe: 2^16 shards of 32 MiB under AdamW, 2 TiB of values and 4 TiB of slots. Valid,
+    /// and beyond what any silo lets one model take.
+    /// </summary>
+    public static ModelSpec LargestModel(string name) => new()
+    {
+        Name = name,
+        Tables = [new TableSpec { Name = "huge", Rows = 1 << 26, Cols = 1 << 13, ShardRows = 1 << 10, Optimizer = OptimizerSpec.AdamW(0.001f) }],
     };
 
     public IGrainFactory Grains { get; } = grains;

@@ -30,6 +30,9 @@ internal sealed class DataPlaneSettings
     /// <summary>How long one frame on a lane may take from its first byte before the silo closes the lane and frees its buffer.</summary>
     public double FrameTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>Most lanes the silo's data port serves at once; a connection past it is closed (its client uses grain calls).</summary>
+    public int MaxLanes { get; set; } = DataPortOptions.DefaultMaxLanes;
+
     /// <summary>Whether clients (the CLI commands) use the data ports; false sends every byte in grain calls.</summary>
     public bool UseLanes { get; set; } = true;
 
@@ -46,6 +49,7 @@ internal sealed class DataPlaneSettings
         options.StagingCapacityBytes = (long)StagingMemoryMiB << 20;
         options.TokenExpiry = TimeSpan.FromSeconds(TokenExpirySeconds);
         options.FrameTimeout = TimeSpan.FromSeconds(FrameTimeoutSeconds);
+        options.MaxLanes = MaxLanes;
     }
 
     public DataPlaneOptions ToClientOptions() => new() { Enabled = UseLanes, LanesPerSilo = LanesPerSilo };

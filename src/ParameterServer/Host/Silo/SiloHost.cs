@@ -12,10 +12,13 @@ using ParameterServer.Host.Configuration;
 
 namespace ParameterServer.Host.Silo;
 
-/// <summary>A silo host configured from the "Cluster", "Storage", "Checkpoint" and "DataPlane" sections.</summary>
+/// <summary>A silo host configured from the "Cluster", "Storage", "Checkpoint", "Models" and "DataPlane" sections.</summary>
 internal static class SiloHost
 {
     public const string CheckpointSection = "Checkpoint";
+
+    /// <summary><see cref="ModelLimitsOptions"/> by their own names, e.g. --Models:MaxModelBytes 8589934592.</summary>
+    public const string ModelsSection = "Models";
 
     /// <summary>Orleans' <see cref="ClusterMembershipOptions"/> by their own names, e.g. --Membership:ProbeTimeout 00:00:01.</summary>
     public const string MembershipSection = "Membership";
@@ -42,6 +45,7 @@ internal static class SiloHost
             UseClustering(silo, cluster);
             silo.Configure<ClusterMembershipOptions>(membership => configuration.GetSection(MembershipSection).Bind(membership));
             silo.AddParameterServerGrains(policy => configuration.GetSection(CheckpointSection).Bind(policy))
+                .AddModelLimits(limits => configuration.GetSection(ModelsSection).Bind(limits))
                 .AddDataPlane(dataPlane.Configure);
             if (storage.Provider == StorageKind.Blob)
                 silo.AddBlobCheckpointStorage(storage.ConnectionString!, storage.Container);
