@@ -56,19 +56,21 @@ public sealed class ModelHandle
     public TableLayout Layout(string table) => Table(table).Layout;
 
     /// <summary>
-    /// Pushes a gradient for rows [rowStart, rowStart + gradient.Length / cols) of a table: checked here (table,
-    /// length, rows, NaN/Inf), cut per shard, encoded, sent with up to 8 in flight (on the data plane's lanes where the
-    /// shard's silo has a data port, in grain calls otherwise); completes when every shard has acknowledged. A refused
-    /// gradient reaches no shard. A slice whose answer is lost (its silo dies under it, a timeout, a lane that breaks) is
-    /// sent again, once its shard is back on a live silo, for up to 2 minutes; each slice carries an identity the shard
-    /// de-duplicates on, so a repeated slice is applied once. A slice applied after its shard's last checkpoint and lost
-    /// with its silo is applied again when repeated, since the restored shard lost it. A slice repeated after 64 later
-    /// slices from this handle reached its shard is refused with <see cref="ErrorCode.StalePush"/>: the shard no longer
-    /// remembers whether it took it. Under BSP a push for a clock (<paramref name="clock"/> >= 0) counts in that clock's
-    /// average, so it must come from a worker of the job: a handle from <see cref="ForWorker"/> whose id has joined
-    /// (<see cref="JoinAsync"/>), or pushes under "{worker}.{suffix}" for a member "{worker}", one id per data partition.
-    /// From a handle that is no worker's it is refused here, from an id that is not a member by the shards, both with
-    /// <see cref="ErrorCode.UnknownWorker"/>; a push with clock -1 is applied at once, outside the clocks.
+    /// Pushes a gradient for rows [rowStart, rowStart + gradient.Length / cols) of a table: checked (table, length,
+    /// rows, NaN/Inf), cut per shard, encoded, sent with up to 8 in flight (on the data plane's lanes where the shard's
+    /// silo has a data port, in grain calls otherwise); completes when every shard has acknowledged. A refused gradient
+    /// changes no shard: a gradient over several shards is checked here before any slice goes out, one within a single
+    /// shard is checked by that shard, without a pass over it here. A slice whose answer is lost (its silo dies under
+    /// it, a timeout, a lane that breaks) is sent again, once its shard is back on a live silo, for up to 2 minutes;
+    /// each slice carries an identity the shard de-duplicates on, so a repeated slice is applied once. A slice applied
+    /// after its shard's last checkpoint and lost with its silo is applied again when repeated, since the restored shard
+    /// lost it. A slice repeated after 64 later slices from this handle reached its shard is refused with
+    /// <see cref="ErrorCode.StalePush"/>: the shard no longer remembers whether it took it. Under BSP a push for a clock
+    /// (<paramref name="clock"/> >= 0) counts in that clock's average, so it must come from a worker of the job: a
+    /// handle from <see cref="ForWorker"/> whose id has joined (<see cref="JoinAsync"/>), or pushes under
+    /// "{worker}.{suffix}" for a member "{worker}", one id per data partition. From a handle that is no worker's it is
+    /// refused here, from an id that is not a member by the shards, both with <see cref="ErrorCode.UnknownWorker"/>; a
+    /// push with clock -1 is applied at once, outside the clocks.
     /// </summary>
     /// <example><c>await model.PushAsync("fc1", gradient, rowStart: 0, clock: step);</c></example>
     public async Task PushAsync(string table, ReadOnlyMemory<float> gradient, int rowStart = 0, long clock = -1,
@@ -81,7 +83,8 @@ public sealed class ModelHandle
             throw new ParameterServerException(ErrorCode.UnknownWorker,
                 $"model '{Name}' is BSP: a push for clock {clock} counts in that clock's average and must come from a worker of the job (ForWorker, JoinAsync); push with clock -1 to apply it at once");
         var slices = shards.SliceBuffer(rowStart, gradient.Length, encoding);
-        shards.CheckGradient(gradient.Span, encoding);
+        if (slices.Length > 1)
+            shards.CheckGradient(gradient.Span, encoding);
         await ShardFanOut.ForEachAsync(slices, ct, (slice, token) => shards.PushSliceAsync(slice, gradient, WorkerId, clock, encoding, token));
     }
 

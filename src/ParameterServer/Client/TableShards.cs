@@ -58,8 +58,8 @@ internal sealed class TableShards
     }
 
     /// <summary>
-    /// Refuses a gradient a shard would refuse, before any shard receives its slice: a push is all or nothing only
-    /// when every slice is checked first.
+    /// Refuses a gradient a shard would refuse, before any shard receives its slice: a push over several shards is all
+    /// or nothing only when every slice is checked first.
     /// </summary>
     public void CheckGradient(ReadOnlySpan<float> gradient, TensorEncoding encoding)
     {

@@ -34,6 +34,8 @@ public readonly record struct FrameHeader(
     /// <summary>Room for "{model}/{table}/{shard}" with names of up to 128 characters.</summary>
     public const int MaxShardKeyBytes = 512;
     public const int MaxLength = PrefixLength + MaxShardKeyBytes + ChecksumLength;
+    /// <summary>Largest payload of a commit and of its answer: they describe a push, they do not carry one.</summary>
+    public const int MaxCommitBytes = 4096;
 
     // Replaces nothing silently: a key that is not UTF-8 is refused, not turned into another shard's key.
     private static readonly UTF8Encoding _utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

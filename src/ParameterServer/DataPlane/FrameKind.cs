@@ -1,7 +1,8 @@
 namespace ParameterServer.DataPlane;
 
-/// <summary>What a frame on a lane carries. A lane is request/reply: the client sends a push or a pull request,
-/// the server answers it with exactly one frame that echoes the request's token.</summary>
+/// <summary>What a frame on a lane carries. A lane is request/reply: the client sends a push, a commit or a pull request,
+/// the server answers each with exactly one frame that echoes the request's token. A commit may follow its push at
+/// once, without waiting for the push's ack: the server answers both, in order.</summary>
 public enum FrameKind : byte
 {
     /// <summary>Client to server: gradient bytes to stage under the frame's token.</summary>
@@ -18,4 +19,14 @@ public enum FrameKind : byte
 
     /// <summary>Server to client: a refusal; the header carries a <see cref="LaneError"/>, the payload a UTF-8 message.</summary>
     Error = 5,
+
+    /// <summary>
+    /// Client to server: commits the push staged under the header's token for the header's shard. The payload describes
+    /// the commit (at most <see cref="FrameHeader.MaxCommitBytes"/>); lanes pass it as it is to the server's
+    /// <see cref="IPushCommitter"/>.
+    /// </summary>
+    Commit = 6,
+
+    /// <summary>Server to client: the committer's answer to a commit (at most <see cref="FrameHeader.MaxCommitBytes"/>), passed as it is.</summary>
+    Committed = 7,
 }

@@ -10,7 +10,7 @@ namespace ParameterServer.DataPlane;
 /// </summary>
 internal sealed class Lane : IDisposable
 {
-    /// <summary>Error messages are cut to this many characters so an error frame stays small.</summary>
+    /// <summary>Error messages are cut to this many characters so an error frame stays small (within <see cref="FrameHeader.MaxCommitBytes"/>).</summary>
     private const int MaxMessageChars = 500;
     /// <summary>UTF-8 takes at most 3 bytes per UTF-16 character.</summary>
     private const int MaxErrorPayloadBytes = 3 * MaxMessageChars;
@@ -19,7 +19,8 @@ internal sealed class Lane : IDisposable
     private readonly Socket _socket;
     private readonly int _maxPayloadBytes;
     private readonly byte[] _receiveHeader = new byte[FrameHeader.MaxLength];
-    private readonly byte[] _sendHeader = new byte[FrameHeader.MaxLength];
+    // A header, and a payload small enough to travel with it in one send (a commit, an answer, an error message).
+    private readonly byte[] _send = new byte[FrameHeader.MaxLength + FrameHeader.MaxCommitBytes];
     private byte[]? _discard;
 
     public Lane(Socket socket, int maxPayloadBytes)
@@ -80,6 +81,29 @@ internal sealed class Lane : IDisposable
             throw Truncated(got, destination.Length, "payload");
     }
 
+    /// <summary>
+    /// Reads a push's payload as <see cref="ReadPayloadAsync(Memory{byte}, CancellationToken)"/> does, handing each piece
+    /// to <paramref name="committer"/>'s <see cref="IPushCommitter.Screen"/> as it arrives; returns whether every byte
+    /// passed.
+    /// </summary>
+    public async ValueTask<bool> ReadPayloadAsync(Memory<byte> destination, IPushCommitter committer, byte encoding, CancellationToken ct)
+    {
+        var (received, screened) = (0, 0);
+        while (received < destination.Length)
+        {
+            var got = await _socket.ReceiveAsync(destination[received..], SocketFlags.None, ct);
+            if (got == 0)
+                throw Truncated(received, destination.Length, "payload");
+            received += got;
+            if (screened >= 0)
+            {
+                var passed = committer.Screen(encoding, destination.Span[screened..received]);
+                screened = passed < 0 ? -1 : screened + passed;
+            }
+        }
+        return screened == destination.Length;
+    }
+
     /// <summary>Reads and drops a refused frame's payload, so the next frame starts where the peer expects.</summary>
     public async ValueTask SkipPayloadAsync(int length, CancellationToken ct)
     {
@@ -104,10 +128,15 @@ internal sealed class Lane : IDisposable
 
     public async ValueTask SendAsync(FrameHeader header, ReadOnlyMemory<byte> payload, CancellationToken ct)
     {
-        var length = header.WriteTo(_sendHeader);
-        await SendAllAsync(_sendHeader.AsMemory(0, length), ct);
-        if (!payload.IsEmpty)
-            await SendAllAsync(payload, ct);
+        var length = header.WriteTo(_send);
+        if (payload.Length <= FrameHeader.MaxCommitBytes)
+        {
+            payload.Span.CopyTo(_send.AsSpan(length));
+            await SendAllAsync(_send.AsMemory(0, length + payload.Length), ct);
+            return;
+        }
+        await SendAllAsync(_send.AsMemory(0, length), ct);
+        await SendAllAsync(payload, ct);
     }
 
     public ValueTask SendErrorAsync(Guid token, LaneError code, string message, CancellationToken ct)

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ParameterServer.DataPlane;
 
 /// <summary>
-/// Sends pushes and pulls on lanes to silos' data ports. Per endpoint it keeps a few persistent lanes; each lane
-/// carries one request and its reply at a time (no request ids: a reply echoes its request's token), so concurrent
+/// Sends pushes, their commits and pulls on lanes to silos' data ports. Per endpoint it keeps a few persistent lanes;
+/// each lane carries one exchange at a time (no request ids: a reply echoes its request's token), so concurrent
 /// calls spread over the lanes and wait when all are busy. A broken lane is closed and the request retried on a
 /// new one, with backoff, up to <see cref="LaneClientOptions.MaxAttempts"/>; so is a push the server refused as
 /// busy. Thread-safe.
@@ -44,6 +44,27 @@ public sealed class LaneClient : IDisposable
         if (payload.Length > _options.MaxPayloadBytes)
             throw new LaneException(LaneError.TooLarge, $"push of {payload.Length} bytes to shard {shardKey} exceeds the lane maximum of {_options.MaxPayloadBytes}");
         return ExchangeAsync(endpoint, (shardKey, encoding, payload), static (lane, push, ct) => PushOnceAsync(lane, push.shardKey, push.encoding, push.payload, ct), ct);
+    }
+
+    /// <summary>
+    /// Stages <paramref name="payload"/> for shard <paramref name="shardKey"/> and has the silo commit it at once: the
+    /// commit (<paramref name="commit"/>, which the silo's <see cref="IPushCommitter"/> reads) follows the bytes on the
+    /// same lane without waiting for their ack, so a push costs one round trip. Returns the committer's answer. An
+    /// attempt that fails before its commit went out is repeated as <see cref="SendPushAsync"/> repeats one; after that
+    /// the push may have been applied and is not repeated: the <see cref="LaneException"/> then has the code
+    /// <see cref="LaneError.Unconfirmed"/> and the push's token, for the caller to ask the shard.
+    /// Example: <c>var answer = await lanes.PushAndCommitAsync(endpoint, "m/t/0", encoding, gradientBytes, commitBytes);</c>
+    /// </summary>
+    public Task<byte[]> PushAndCommitAsync(EndPoint endpoint, string shardKey, byte encoding, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> commit,
+        CancellationToken ct = default)
+    {
+        FrameHeader.ValidateShardKey(shardKey);
+        if (payload.Length > _options.MaxPayloadBytes)
+            throw new LaneException(LaneError.TooLarge, $"push of {payload.Length} bytes to shard {shardKey} exceeds the lane maximum of {_options.MaxPayloadBytes}");
+        if (commit.Length > FrameHeader.MaxCommitBytes)
+            throw new ArgumentException($"a commit of {commit.Length} bytes, at most {FrameHeader.MaxCommitBytes}", nameof(commit));
+        return ExchangeAsync(endpoint, (shardKey, encoding, payload, commit),
+            static (lane, push, ct) => PushAndCommitOnceAsync(lane, push.shardKey, push.encoding, push.payload, push.commit, ct), ct);
     }
 
     /// <summary>
@@ -119,6 +140,53 @@ public sealed class LaneClient : IDisposable
         if (reply.Kind != FrameKind.Ack || reply.PayloadLength != 0)
             throw Unexpected(reply, "an ack");
         return token;
+    }
+
+    private static async ValueTask<byte[]> PushAndCommitOnceAsync(Lane lane, string shardKey, byte encoding, ReadOnlyMemory<byte> payload,
+        ReadOnlyMemory<byte> commit, CancellationToken ct)
+    {
+        var token = NewToken();
+        // Until its commit goes out a push cannot be applied: a failure up to here is repeated like any push's.
+        await lane.SendAsync(new FrameHeader(FrameKind.PushData, token, shardKey, payload.Length, Encoding: encoding), payload, ct);
+        try
+        {
+            await lane.SendAsync(new FrameHeader(FrameKind.Commit, token, shardKey, commit.Length, Encoding: encoding), commit, ct);
+            // The push's answer comes first, then the commit's. A refused push (busy) leaves nothing staged, so its
+            // commit is refused too; the push's refusal is the one that counts.
+            LaneException? refused = null;
+            try
+            {
+                var ack = await ReadReplyAsync(lane, token, ct);
+                if (ack.Kind != FrameKind.Ack || ack.PayloadLength != 0)
+                    throw Unexpected(ack, "an ack");
+            }
+            catch (LaneException e) when (e.Code.IsRefusal())
+            {
+                refused = e;
+            }
+            FrameHeader reply;
+            try
+            {
+                reply = await ReadReplyAsync(lane, token, ct);
+            }
+            catch (LaneException e) when (refused is not null && e.Code == LaneError.UnknownToken)
+            {
+                throw refused;
+            }
+            if (refused is not null || reply.Kind != FrameKind.Committed)
+                throw Unexpected(reply, "a commit's answer");
+            if (reply.PayloadLength > FrameHeader.MaxCommitBytes)
+                throw new LaneException(LaneError.TooLarge, $"a commit's answer of {reply.PayloadLength} bytes, at most {FrameHeader.MaxCommitBytes}");
+            var answer = new byte[reply.PayloadLength];
+            await lane.ReadPayloadAsync(answer, ct);
+            return answer;
+        }
+        catch (Exception e) when (e is not LaneException { Code: not LaneError.CommitFailed } refusal || !refusal.Code.IsRefusal())
+        {
+            // A broken lane, a deadline passed, a failed committer: the commit may have happened.
+            throw new LaneException(LaneError.Unconfirmed,
+                $"push {token} to shard {shardKey} may have been applied: no answer to its commit ({e.Message})", e) { Token = token };
+        }
     }
 
     private static async ValueTask<PullResult> PullOnceAsync(Lane lane, PullState pull, CancellationToken ct)

@@ -32,6 +32,13 @@ public enum LaneError : byte
     Refused = 15,
     /// <summary>The snapshot source failed.</summary>
     SnapshotFailed = 16,
+    /// <summary>
+    /// The committer failed, in a way that does not tell whether the push was applied (a grain call that timed out):
+    /// ask the shard with the push's token.
+    /// </summary>
+    CommitFailed = 17,
+    /// <summary>A commit for a token under which no push is staged for its shard here: nothing was applied.</summary>
+    UnknownToken = 18,
 
     // Raised by the client only, never sent.
     /// <summary>No lane to the endpoint after the bounded retries: fall back to grain calls.</summary>
@@ -40,6 +47,11 @@ public enum LaneError : byte
     UnexpectedFrame = 21,
     /// <summary>A snapshot larger than the caller's destination buffer.</summary>
     DestinationTooSmall = 22,
+    /// <summary>
+    /// A push and its commit went out, but the answer did not come: the push may have been applied.
+    /// <see cref="LaneException.Token"/> names it, so that the shard can be asked.
+    /// </summary>
+    Unconfirmed = 23,
 }
 
 public static class LaneErrors
@@ -49,5 +61,6 @@ public static class LaneErrors
     /// Any other error leaves the stream position unknown, and the lane is closed.
     /// </summary>
     public static bool IsRefusal(this LaneError code) => code is LaneError.BadKind or LaneError.BadShardKey or LaneError.Busy
-        or LaneError.DuplicateToken or LaneError.UnknownShard or LaneError.Refused or LaneError.SnapshotFailed;
+        or LaneError.DuplicateToken or LaneError.UnknownShard or LaneError.Refused or LaneError.SnapshotFailed
+        or LaneError.CommitFailed or LaneError.UnknownToken;
 }

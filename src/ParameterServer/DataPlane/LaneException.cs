@@ -8,4 +8,7 @@ public sealed class LaneException : Exception
     public LaneException(LaneError code, string message, Exception inner) : base(message, inner) => Code = code;
 
     public LaneError Code { get; }
+
+    /// <summary>The push's token when <see cref="Code"/> is <see cref="LaneError.Unconfirmed"/>; otherwise empty.</summary>
+    public Guid Token { get; init; }
 }

@@ -9,15 +9,17 @@ namespace ParameterServer.DataPlane;
 
 /// <summary>
 /// A silo's data port: accepts lanes, stages the pushes they carry in <see cref="Staging"/> for the shards to
-/// commit by token, and answers pulls from an <see cref="ISnapshotSource"/>. Bad frames are answered with an error
-/// frame and logged; they close at most their own lane. Past <see cref="LaneServerOptions.MaxLanes"/> open lanes a new
-/// connection is closed at once (clients then use grain calls), and failing accepts are retried after a growing pause.
-/// Example: <c>await using var server = new LaneServer(new LaneServerOptions { Port = 0 }, snapshots); server.Start();</c>
+/// commit by token (the commits that follow pushes on lanes go to an <see cref="IPushCommitter"/>), and answers
+/// pulls from an <see cref="ISnapshotSource"/>. Bad frames are answered with an error frame and logged; they close at
+/// most their own lane. Past <see cref="LaneServerOptions.MaxLanes"/> open lanes a new connection is closed at once
+/// (clients then use grain calls), and failing accepts are retried after a growing pause.
+/// Example: <c>await using var server = new LaneServer(new LaneServerOptions { Port = 0 }, snapshots, committer); server.Start();</c>
 /// </summary>
 public sealed class LaneServer : IAsyncDisposable
 {
     private readonly LaneServerOptions _options;
     private readonly ISnapshotSource _snapshots;
+    private readonly IPushCommitter _committer;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
@@ -28,11 +30,12 @@ public sealed class LaneServer : IAsyncDisposable
     private long _lanesAccepted;
     private bool _disposed;
 
-    public LaneServer(LaneServerOptions options, ISnapshotSource snapshots, ILoggerFactory? loggers = null, TimeProvider? time = null)
+    public LaneServer(LaneServerOptions options, ISnapshotSource snapshots, IPushCommitter committer, ILoggerFactory? loggers = null, TimeProvider? time = null)
     {
         Validate(options);
         _options = options;
         _snapshots = snapshots;
+        _committer = committer;
         _loggers = loggers ?? NullLoggerFactory.Instance;
         _logger = _loggers.CreateLogger<LaneServer>();
         Staging = new StagingArea(options.StagingCapacityBytes, options.StagingExpiry, time, _loggers.CreateLogger<StagingArea>());
@@ -133,7 +136,7 @@ public sealed class LaneServer : IAsyncDisposable
                 continue;
             }
             Interlocked.Increment(ref _lanesAccepted);
-            var lane = new ServerLane(new Lane(socket, _options.MaxPayloadBytes), Staging, _snapshots, _options, Counters, _logger);
+            var lane = new ServerLane(new Lane(socket, _options.MaxPayloadBytes), Staging, _snapshots, _committer, _options, Counters, _logger);
             _lanes.TryAdd(lane, 0);
             lane.Start(closed => _lanes.TryRemove(closed, out _), ct);
         }

@@ -4,10 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace ParameterServer.DataPlane;
 
 /// <summary>
-/// The server end of one lane: reads frames one at a time, stages pushes straight into pooled buffers, answers
-/// pulls from the snapshot source. A frame that was read whole and refused gets an error frame and the lane goes
-/// on; a frame that breaks the stream (bad magic, version, checksum or length; truncated) gets a last error frame
-/// and the lane is closed. Nothing here throws past <see cref="Completion"/>.
+/// The server end of one lane: reads frames one at a time, stages pushes straight into pooled buffers, passes their
+/// commits to the committer, answers pulls from the snapshot source. A frame that was read whole and refused gets an
+/// error frame and the lane goes on; a frame that breaks the stream (bad magic, version, checksum or length;
+/// truncated) gets a last error frame and the lane is closed. Nothing here throws past <see cref="Completion"/>.
 /// </summary>
 internal sealed class ServerLane
 {
@@ -17,15 +17,20 @@ internal sealed class ServerLane
     private readonly Lane _lane;
     private readonly StagingArea _staging;
     private readonly ISnapshotSource _snapshots;
+    private readonly IPushCommitter _committer;
     private readonly LaneServerOptions _options;
     private readonly LaneCounters _counters;
     private readonly ILogger _logger;
+    // A commit and its answer, read and written one at a time; allocated with the lane's first commit.
+    private byte[]? _commit;
+    private byte[]? _answer;
 
-    public ServerLane(Lane lane, StagingArea staging, ISnapshotSource snapshots, LaneServerOptions options, LaneCounters counters, ILogger logger)
+    public ServerLane(Lane lane, StagingArea staging, ISnapshotSource snapshots, IPushCommitter committer, LaneServerOptions options, LaneCounters counters, ILogger logger)
     {
         _lane = lane;
         _staging = staging;
         _snapshots = snapshots;
+        _committer = committer;
         _options = options;
         _counters = counters;
         _logger = logger;
@@ -80,8 +85,9 @@ internal sealed class ServerLane
     private ValueTask HandleAsync(FrameHeader header, CancellationToken ct) => header.Kind switch
     {
         FrameKind.PushData => ReceivePushAsync(header, ct),
+        FrameKind.Commit => CommitAsync(header, ct),
         FrameKind.PullRequest => AnswerPullAsync(header, ct),
-        _ => RefuseAsync(header, LaneError.BadKind, $"frame kind {(byte)header.Kind} is neither a push nor a pull request", ct),
+        _ => RefuseAsync(header, LaneError.BadKind, $"frame kind {(byte)header.Kind} is neither a push, a commit nor a pull request", ct),
     };
 
     private async ValueTask ReceivePushAsync(FrameHeader header, CancellationToken ct)
@@ -98,22 +104,63 @@ internal sealed class ServerLane
                 $"staging is full ({pool.RentedBytes} of {pool.CapacityBytes} bytes held, {header.PayloadLength} more asked): retry later", ct);
             return;
         }
+        bool screened;
         try
         {
-            await _lane.ReadPayloadAsync(buffer.AsMemory(0, header.PayloadLength), ct);
+            screened = await _lane.ReadPayloadAsync(buffer.AsMemory(0, header.PayloadLength), _committer, header.Encoding, ct);
         }
         catch
         {
             pool.Return(buffer); // a partial push is never staged
             throw;
         }
-        if (!_staging.TryStage(header.Token, header.ShardKey, header.Encoding, buffer, header.PayloadLength))
+        if (!_staging.TryStage(header.Token, header.ShardKey, header.Encoding, buffer, header.PayloadLength, screened))
         {
             await AnswerErrorAsync(header, LaneError.DuplicateToken, $"token {header.Token} is already staged", ct);
             return;
         }
         _counters.CountPush(header.PayloadLength);
         await _lane.SendAsync(new FrameHeader(FrameKind.Ack, header.Token, "", 0), default, ct);
+    }
+
+    /// <summary>
+    /// Commits a staged push through the committer and sends its answer. A commit for a token not staged here (its push
+    /// was refused, or went elsewhere) is refused without asking the committer.
+    /// </summary>
+    private async ValueTask CommitAsync(FrameHeader header, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(header.ShardKey))
+        {
+            await RefuseAsync(header, LaneError.BadShardKey, "a commit needs a shard key in UTF-8", ct);
+            return;
+        }
+        if (header.PayloadLength > FrameHeader.MaxCommitBytes)
+        {
+            await RefuseAsync(header, LaneError.Refused, $"a commit carries at most {FrameHeader.MaxCommitBytes} bytes, this one {header.PayloadLength}", ct);
+            return;
+        }
+        _commit ??= new byte[FrameHeader.MaxCommitBytes];
+        _answer ??= new byte[FrameHeader.MaxCommitBytes];
+        var commit = _commit.AsMemory(0, header.PayloadLength);
+        await _lane.ReadPayloadAsync(commit, ct);
+        if (!_staging.Holds(header.Token, header.ShardKey))
+        {
+            await AnswerErrorAsync(header, LaneError.UnknownToken, $"no push is staged under token {header.Token} for shard {header.ShardKey}", ct);
+            return;
+        }
+        int length;
+        try
+        {
+            length = await _committer.CommitAsync(header.Token, header.ShardKey, header.Encoding, commit, _answer, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogError(e, "Commit of push {Token} to shard {Shard} failed", header.Token, header.ShardKey);
+            _counters.CountRefusal();
+            await _lane.SendErrorAsync(header.Token, LaneError.CommitFailed, $"commit of push {header.Token} to shard {header.ShardKey} failed: {e.Message}", ct);
+            return;
+        }
+        await _lane.SendAsync(new FrameHeader(FrameKind.Committed, header.Token, "", length), _answer.AsMemory(0, length), ct);
     }
 
     private async ValueTask AnswerPullAsync(FrameHeader header, CancellationToken ct)
@@ -167,8 +214,9 @@ internal sealed class ServerLane
 
     private ValueTask AnswerErrorAsync(FrameHeader header, LaneError code, string message, CancellationToken ct)
     {
-        // Backpressure and a moved shard are routine; anything else is a client or a shard in trouble.
-        var level = code is LaneError.Busy or LaneError.UnknownShard ? LogLevel.Debug : LogLevel.Warning;
+        // Backpressure, a moved shard and the commit of a push refused for either are routine; anything else is a client
+        // or a shard in trouble.
+        var level = code is LaneError.Busy or LaneError.UnknownShard or LaneError.UnknownToken ? LogLevel.Debug : LogLevel.Warning;
         _logger.Log(level, "Lane {Remote}: refused frame {Token} for shard {Shard}: {Code}: {Message}", _lane.Remote, header.Token, header.ShardKey, code, message);
         _counters.CountRefusal();
         return _lane.SendErrorAsync(header.Token, code, message, ct);

@@ -9,7 +9,7 @@ public sealed class StagedPush : IDisposable
     private readonly BufferPool _pool;
     private byte[]? _buffer;
 
-    internal StagedPush(BufferPool pool, Guid token, string shardKey, byte encoding, byte[] buffer, int length, long stagedAt)
+    internal StagedPush(BufferPool pool, Guid token, string shardKey, byte encoding, byte[] buffer, int length, bool screened, long stagedAt)
     {
         _pool = pool;
         _buffer = buffer;
@@ -17,6 +17,7 @@ public sealed class StagedPush : IDisposable
         ShardKey = shardKey;
         Encoding = encoding;
         Length = length;
+        Screened = screened;
         StagedAt = stagedAt;
     }
 
@@ -28,6 +29,9 @@ public sealed class StagedPush : IDisposable
     public byte Encoding { get; }
 
     public int Length { get; }
+
+    /// <summary>Whether the committer's <see cref="IPushCommitter.Screen"/> passed every byte as it arrived.</summary>
+    public bool Screened { get; }
 
     public ReadOnlyMemory<byte> Payload =>
         (_buffer ?? throw new ObjectDisposedException(nameof(StagedPush), "the push was applied or expired and its buffer returned")).AsMemory(0, Length);

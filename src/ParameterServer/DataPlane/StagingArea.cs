@@ -37,16 +37,19 @@ public sealed class StagingArea : IDisposable
     /// <summary>
     /// Holds <paramref name="length"/> bytes of <paramref name="buffer"/> (rented from <see cref="Pool"/>) under
     /// <paramref name="token"/>; the area owns the buffer from here. False when the token is already staged:
-    /// the buffer then goes straight back to the pool.
+    /// the buffer then goes straight back to the pool. <paramref name="screened"/>: see <see cref="StagedPush.Screened"/>.
     /// </summary>
-    public bool TryStage(Guid token, string shardKey, byte encoding, byte[] buffer, int length)
+    public bool TryStage(Guid token, string shardKey, byte encoding, byte[] buffer, int length, bool screened = false)
     {
-        var push = new StagedPush(Pool, token, shardKey, encoding, buffer, length, _time.GetTimestamp());
+        var push = new StagedPush(Pool, token, shardKey, encoding, buffer, length, screened, _time.GetTimestamp());
         if (_staged.TryAdd(token, push))
             return true;
         push.Dispose();
         return false;
     }
+
+    /// <summary>Whether a push is staged under <paramref name="token"/> for <paramref name="shardKey"/> (expired or not).</summary>
+    public bool Holds(Guid token, string shardKey) => _staged.TryGetValue(token, out var staged) && staged.ShardKey == shardKey;
 
     /// <summary>
     /// Takes the push staged under <paramref name="token"/> for <paramref name="shardKey"/>, once. The caller applies

@@ -26,9 +26,11 @@ public static class LaneThroughputBenchmark
         var destinations = Enumerable.Range(0, inFlight).Select(_ => new byte[payloadBytes]).ToArray();
 
         await using var raw = await RawSocketCopy.StartAsync(inFlight, payload);
+        var shard = new FixedShard(payload);
         await using var server = new LaneServer(
             new LaneServerOptions { Address = IPAddress.Loopback, Port = 0, MaxPayloadBytes = payloadBytes, StagingCapacityBytes = (long)inFlight * 2 * payloadBytes },
-            new FixedSnapshot(payload));
+            shard, shard);
+        shard.Staging = server.Staging;
         server.Start();
         using var client = new LaneClient(new LaneClientOptions { LanesPerEndpoint = inFlight });
         var endpoint = server.Endpoint!;
@@ -37,10 +39,7 @@ public static class LaneThroughputBenchmark
         Func<int, Task<long>> rawPull = async worker => await raw.PullAsync(worker, destinations[worker]);
         Func<int, Task<long>> lanePush = async worker =>
         {
-            var token = await client.SendPushAsync(endpoint, "bench/t/0", 0, payload);
-            // The commit a shard would do: take the staged bytes and give the buffer back.
-            server.Staging.TryTake(token, "bench/t/0", out var push);
-            push!.Dispose();
+            await client.PushAndCommitAsync(endpoint, "bench/t/0", 0, payload, commit: default);
             return payloadBytes;
         };
         Func<int, Task<long>> lanePull = async worker => (await client.PullAsync(endpoint, "bench/t/0", -1, 0, destinations[worker])).Length;
@@ -95,10 +94,24 @@ public static class LaneThroughputBenchmark
 
     private readonly record struct Measurement(double GigabytesPerSecond, double CpuSecondsPerGigabyte);
 
-    /// <summary>A shard whose snapshot never changes.</summary>
-    private sealed class FixedSnapshot(byte[] bytes) : ISnapshotSource
+    /// <summary>
+    /// A shard whose snapshot never changes, and whose commit takes the staged bytes and gives the buffer back; it screens
+    /// nothing as bytes arrive.
+    /// </summary>
+    private sealed class FixedShard(byte[] bytes) : ISnapshotSource, IPushCommitter
     {
+        public StagingArea? Staging { get; set; }
+
         public ValueTask<ShardSnapshot> GetSnapshotAsync(string shardKey, long knownVersion, byte encoding, CancellationToken ct) =>
             ValueTask.FromResult(ShardSnapshot.Of(1, bytes));
+
+        public int Screen(byte encoding, ReadOnlySpan<byte> bytes) => -1;
+
+        public ValueTask<int> CommitAsync(Guid token, string shardKey, byte encoding, ReadOnlyMemory<byte> commit, Memory<byte> answer, CancellationToken ct)
+        {
+            Staging!.TryTake(token, shardKey, out var push);
+            push!.Dispose();
+            return ValueTask.FromResult(0);
+        }
     }
 }

@@ -46,7 +46,7 @@ public class FrameValidationTests
 
     public static TheoryData<string, byte[][], LaneError, string> RefusedFrames => new()
     {
-        { "unknown kind", [RawLane.Header(9, _token, "m/t/0", 100), new byte[100]], LaneError.BadKind, "frame kind 9 is neither a push nor a pull request" },
+        { "unknown kind", [RawLane.Header(9, _token, "m/t/0", 100), new byte[100]], LaneError.BadKind, "frame kind 9 is neither a push, a commit nor a pull request" },
         { "kind meant for clients", [RawLane.Header(RawLane.Ack, _token, "m/t/0", 0)], LaneError.BadKind, "frame kind 4" },
         { "shard key not UTF-8", [RawLane.Header(RawLane.PushData, _token, [0x6d, 0xff], 100), new byte[100]], LaneError.BadShardKey, "a push needs a shard key in UTF-8" },
         { "empty shard key", [RawLane.Header(RawLane.PushData, _token, "", 100), new byte[100]], LaneError.BadShardKey, "a push needs a shard key in UTF-8" },

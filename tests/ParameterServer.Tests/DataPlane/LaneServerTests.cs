@@ -10,7 +10,7 @@ public class LaneServerTests
     [Fact]
     public async Task A_disabled_data_port_binds_nothing()
     {
-        await using var server = new LaneServer(new LaneServerOptions { Enabled = false }, new FakeSnapshotSource());
+        await using var server = new LaneServer(new LaneServerOptions { Enabled = false }, new FakeSnapshotSource(), new FakeCommitter());
 
         server.Start();
 
@@ -132,7 +132,7 @@ public class LaneServerTests
     {
         var options = new LaneServerOptions { MaxPayloadBytes = 3 << 20, StagingCapacityBytes = 3 << 20 };
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new LaneServer(options, new FakeSnapshotSource()));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new LaneServer(options, new FakeSnapshotSource(), new FakeCommitter()));
 
         Assert.Contains("pooled as 4194304", error.Message);
     }

@@ -14,7 +14,7 @@ namespace ParameterServer.Tests.DataPlane;
 internal sealed class RawLane : IDisposable
 {
     public const uint Magic = 0x50445350; // "PSDP"
-    public const byte PushData = 1, PullRequest = 2, PullData = 3, Ack = 4, Error = 5;
+    public const byte PushData = 1, PullRequest = 2, PullData = 3, Ack = 4, Error = 5, Commit = 6, Committed = 7;
 
     private readonly Socket _socket;
 

@@ -4,19 +4,22 @@ using Xunit;
 
 namespace ParameterServer.Tests.DataPlane;
 
-/// <summary>A lane server on a free loopback port, with its log and snapshot source at hand.</summary>
+/// <summary>A lane server on a free loopback port, with its log, snapshot source and committer at hand.</summary>
 internal sealed class TestLaneServer : IAsyncDisposable
 {
-    private TestLaneServer(LaneServer server, FakeSnapshotSource snapshots, LogCapture log)
+    private TestLaneServer(LaneServer server, FakeSnapshotSource snapshots, FakeCommitter committer, LogCapture log)
     {
         Server = server;
         Snapshots = snapshots;
+        Committer = committer;
         Log = log;
     }
 
     public LaneServer Server { get; }
 
     public FakeSnapshotSource Snapshots { get; }
+
+    public FakeCommitter Committer { get; }
 
     public LogCapture Log { get; }
 
@@ -35,10 +38,12 @@ internal sealed class TestLaneServer : IAsyncDisposable
         };
         configure?.Invoke(options);
         var snapshots = new FakeSnapshotSource();
+        var committer = new FakeCommitter();
         var log = new LogCapture();
-        var server = new LaneServer(options, snapshots, log);
+        var server = new LaneServer(options, snapshots, committer, log);
+        committer.Staging = server.Staging;
         server.Start();
-        return new TestLaneServer(server, snapshots, log);
+        return new TestLaneServer(server, snapshots, committer, log);
     }
 
     /// <summary>Waits for a condition the server reaches on its own lanes' threads (a lane noticing a cut, say).</summary>

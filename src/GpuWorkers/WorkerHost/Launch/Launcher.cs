@@ -58,15 +58,9 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
             display.Info($"logs in {options.RunDirectory}");
 
             var board = new ProgressBoard(options.Workers, options.Epochs);
-            // The workers whose exit is still to come, and the last one lost.
-            var running = new SortedSet<int>(workers.Values);
-            ChildProcess? lastLost = null;
+            var ended = new HashSet<int>();
             await display.RunAsync(board, () => group.RunAsync(
-                (child, line) => OnLine(board, workers, child, line),
-                child => lastLost = OnExit(board, workers[child], running, child) ? child : lastLost,
-                cancellationToken));
-            if (lastLost is not null && workers.Values.All(w => board.Done(w) is null))
-                throw new ChildFailedException(lastLost, $"{board.Lost(workers[lastLost])!.Reason}, and no worker is left to finish the run");
+                (child, line) => OnLine(board, workers, child, line), child => OnExit(board, workers, ended, child), cancellationToken));
             var results = board.Results(options.Standalone ? "standalone" : options.Consistency.ToString(), options.Device, options.Seed, clock.Elapsed.TotalSeconds);
             if (results.Curves is not [.., { TestAccuracy: not null }])
                 throw new InvalidOperationException($"no worker evaluated the model after epoch {options.Epochs}, the last; the results are not written");
@@ -126,37 +120,41 @@ internal sealed class Launcher(LaunchOptions options, ITrainingDisplay display)
     }
 
     /// <summary>
-    /// Worker <paramref name="w"/> has exited (its output read to the end): done, or lost (returns true). The run goes on
-    /// while another worker is still running.
+    /// A worker has exited: done, or lost. The run goes on while another worker is still running; when the last one is
+    /// lost without any having reported done, nothing is left to finish it.
     /// </summary>
-    private bool OnExit(ProgressBoard board, int w, SortedSet<int> running, ChildProcess child)
+    private void OnExit(ProgressBoard board, Dictionary<ChildProcess, int> workers, HashSet<int> ended, ChildProcess child)
     {
-        running.Remove(w);
+        var w = workers[child];
+        ended.Add(w);
         var code = child.ExitCode!.Value;
         if (board.Done(w) is not null)
         {
             // Its training is complete; a failure on the way out (leaving the job) loses nothing.
             if (code != 0)
                 display.Info($"worker {w} {ExitStatus.Describe(code)} after it was done");
-            return false;
+            return;
         }
         var reason = board.Error(w) is { } error ? $"reported an error ({error}) and {ExitStatus.Describe(code)}"
             : code == 0 ? "exited with code 0 without reporting done"
             : ExitStatus.Describe(code);
         var loss = board.Lose(w, child.Pid, code, reason);
+        // A worker whose exit is not handled yet still counts: it may have exited already with its "done" line still
+        // to be read, so its process having ended says nothing yet.
+        var running = workers.Values.Where(x => !ended.Contains(x)).Order().ToList();
+        var finished = Enumerable.Range(0, board.Workers).Count(x => board.Done(x) is not null);
+        if (running.Count == 0 && finished == 0)
+            throw new ChildFailedException(child, $"{reason}, and no worker is left to finish the run");
         var next = running.Count switch
         {
-            0 when Enumerable.Range(0, board.Workers).Any(x => board.Done(x) is not null) =>
-                "the other workers had finished; nobody trains its data partitions from there",
-            0 => "no worker is left",
-            1 => $"training goes on with worker {running.Min}, which takes over its data partitions once its lease of {Lease} s runs out",
-            _ => $"training goes on with workers {string.Join(", ", running)}, which take over its data partitions once its lease of {Lease} s runs out",
+            0 => "the other workers had finished; nobody trains its data partitions from there",
+            1 => $"training goes on with worker {running[0]}, which takes over its data partitions",
+            _ => $"training goes on with workers {string.Join(", ", running)}, which take over its data partitions",
         };
+        if (running.Count > 0)
+            next += $" once its lease of {options.Lease.TotalSeconds:0.#} s runs out";
         display.Lost(w, $"{ProgressText.Lost(loss, board.Epochs)}; {next}");
-        return true;
     }
-
-    private string Lease => options.Lease.TotalSeconds.ToString("0.#");
 
     private static ChildCommand FindSilo()
     {

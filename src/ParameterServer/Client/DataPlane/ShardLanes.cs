@@ -7,9 +7,13 @@ namespace ParameterServer.Client.DataPlane;
 
 /// <summary>
 /// The client's side of the data plane (DESIGN.md, "Wire format"). A push sends a slice's bytes on a lane to the data
-/// port of the silo that hosts the shard, then commits them with <see cref="IShardGrain.CommitPush"/>; a pull receives
-/// the shard's snapshot on a lane straight into the caller's rows. When the shard moved (the commit finds no push under
-/// its token, or the silo no longer hosts the shard), the endpoint is resolved again and the transfer repeated, up to
+/// port of the silo that hosts the shard, with its commit right behind them: the data port commits them with
+/// <see cref="IShardGrain.CommitPush"/> and sends the shard's reply back on the lane, one round trip in all. A lane
+/// that breaks after the commit went out leaves the outcome unknown: the client then commits the token itself, and a
+/// shard that took the push answers it from its record of taken pushes (<see cref="PushCommit.Id"/>), so nothing is
+/// applied twice. A pull receives the shard's
+/// snapshot on a lane straight into the caller's rows. When the shard moved (the commit finds no push under its token,
+/// or the silo no longer hosts the shard), the endpoint is resolved again and the transfer repeated, up to
 /// <see cref="MaxTransfers"/> times. A shard with no data endpoint, or whose lanes keep failing, is left to grain
 /// calls: the methods say so, and nothing was applied then. A commit that fails any other way is not repeated: it may
 /// have been applied.
@@ -24,14 +28,16 @@ internal sealed class ShardLanes(DataPlaneOptions options) : IDisposable
     /// <summary>Whether the shard's silo has a data port (asked once, then cached).</summary>
     public async ValueTask<bool> ReachableAsync(IShardGrain shard, string shardKey) => await _endpoints.GetAsync(shard, shardKey) is not null;
 
-    /// <summary>Pushes <paramref name="values"/> on a lane and commits them; null when the push must go in a grain call instead.</summary>
+    /// <summary>Pushes <paramref name="values"/> on a lane and has them committed; null when the push must go in a grain call instead.</summary>
     public async ValueTask<PushReply?> TryPushAsync(IShardGrain shard, string shardKey, PushCommit commit, ReadOnlyMemory<float> values, CancellationToken ct)
     {
         if (await _endpoints.GetAsync(shard, shardKey) is not { } endpoint)
             return null;
         byte[]? encoded = null;
+        var described = ArrayPool<byte>.Shared.Rent(PushCommitCodec.MaxCommitLength);
         try
         {
+            var description = described.AsMemory(0, PushCommitCodec.WriteCommit(commit, described));
             ReadOnlyMemory<byte> payload;
             if (commit.Encoding == TensorEncoding.Fp32)
             {
@@ -49,16 +55,15 @@ internal sealed class ShardLanes(DataPlaneOptions options) : IDisposable
                 var laneFailed = false;
                 try
                 {
-                    var token = await _lanes.SendPushAsync(endpoint, shardKey, (byte)commit.Encoding, payload, ct);
-                    return await shard.CommitPush(commit with { Token = token });
+                    return await PushOnceAsync(shard, endpoint, shardKey, commit, payload, description, ct);
+                }
+                catch (Exception e) when (e is ParameterServerException { Code: ErrorCode.UnknownToken } or LaneException { Code: LaneError.UnknownToken })
+                {
+                    // The shard moved, or the bytes never arrived whole: nothing was applied; send again.
                 }
                 catch (LaneException)
                 {
                     laneFailed = true;
-                }
-                catch (ParameterServerException e) when (e.Code == ErrorCode.UnknownToken)
-                {
-                    // The shard moved, or the commit came after the token expired: nothing was applied; send again.
                 }
                 if (await NextEndpointAsync(shard, shardKey, endpoint, transfer, retrySameEndpoint: !laneFailed) is not { } next)
                     return null;
@@ -67,6 +72,7 @@ internal sealed class ShardLanes(DataPlaneOptions options) : IDisposable
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(described);
             if (encoded is not null)
                 ArrayPool<byte>.Shared.Return(encoded);
         }
@@ -120,6 +126,27 @@ internal sealed class ShardLanes(DataPlaneOptions options) : IDisposable
     }
 
     public void Dispose() => _lanes.Dispose();
+
+    /// <summary>
+    /// One transfer of a push: the data port's answer, or, when the lane broke after the commit went out, the shard's
+    /// answer to committing the token again (the push's first answer when the shard took it, or
+    /// <see cref="ErrorCode.UnknownToken"/> when it did not and the bytes are not staged).
+    /// </summary>
+    private async Task<PushReply> PushOnceAsync(IShardGrain shard, EndPoint endpoint, string shardKey, PushCommit commit,
+        ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> description, CancellationToken ct)
+    {
+        byte[] answer;
+        try
+        {
+            answer = await _lanes.PushAndCommitAsync(endpoint, shardKey, (byte)commit.Encoding, payload, description, ct);
+        }
+        catch (LaneException e) when (e.Code == LaneError.Unconfirmed)
+        {
+            ct.ThrowIfCancellationRequested();
+            return await shard.CommitPush(commit with { Token = e.Token });
+        }
+        return PushCommitCodec.ReadAnswer(answer);
+    }
 
     /// <summary>
     /// The endpoint for the next transfer, resolved anew; null to give up: transfers exhausted, no data port any more,

@@ -24,8 +24,11 @@ public interface IShardGrain : IGrainWithStringKey
 
     /// <summary>
     /// Applies a push whose bytes were sent on a lane to this shard's data port under <see cref="PushCommit.Token"/>,
-    /// exactly as <see cref="Push"/> applies a payload, de-duplicated on <see cref="PushCommit.Id"/> the same way. Each
-    /// token commits once; <see cref="ErrorCode.UnknownToken"/> when the silo holds nothing under it (nothing applied).
+    /// exactly as <see cref="Push"/> applies a payload, de-duplicated on <see cref="PushCommit.Id"/> the same way. The
+    /// data port commits on the client's behalf; a client whose lane broke before the answer commits the token again,
+    /// and a push the shard took is answered from its record of taken pushes though its bytes are gone.
+    /// <see cref="ErrorCode.UnknownToken"/> when the push was not taken and the silo holds nothing under the token
+    /// (nothing applied).
     /// </summary>
     Task<PushReply> CommitPush(PushCommit commit);
 

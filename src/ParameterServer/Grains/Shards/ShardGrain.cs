@@ -86,7 +86,7 @@ public sealed class ShardGrain : Grain, IShardGrain
             _checkpoint.State = new ShardState();
         }
         this.RegisterGrainTimer(CheckpointOnTimer, new GrainTimerCreationOptions(_policy.Interval, _policy.Interval));
-        _dataPort.Register(this.GetPrimaryKeyString(), this);
+        _dataPort.Register(this.GetPrimaryKeyString(), this, this.AsReference<IShardGrain>());
         return Task.CompletedTask;
     }
 
@@ -123,7 +123,7 @@ public sealed class ShardGrain : Grain, IShardGrain
         if (_updater is null) return await Unknown<PushReply>();
         if (request is null) throw MissingRequest("push");
         await Admit(request.WorkerId, request.Clock);
-        return ApplyPush(request.Id, request.WorkerId, request.Clock, request.RowOffset, request.RowCount, request.Encoding, request.Payload);
+        return ApplyPush(request.Id, request.WorkerId, request.Clock, request.RowOffset, request.RowCount, request.Encoding, request.Payload, screened: false);
     }
 
     public async Task<PushReply> CommitPush(PushCommit commit)
@@ -132,9 +132,14 @@ public sealed class ShardGrain : Grain, IShardGrain
         if (commit is null) throw MissingRequest("commit");
         await Admit(commit.WorkerId, commit.Clock);
         using var push = TakeStaged(commit.Token);
+        // The data port commits on the client's behalf; a client whose lane broke before the answer commits the token
+        // again and finds the bytes taken by the first commit: the record of taken pushes answers it.
+        if (push is null)
+            return TakenBefore(commit.Id) ?? throw new ParameterServerException(ErrorCode.UnknownToken,
+                $"no push is staged under token {commit.Token} for shard {this.GetPrimaryKeyString()} on this silo, nor was push {commit.Id} taken: expired, or sent to a silo the shard has left");
         if (push.Encoding != (byte)commit.Encoding)
             throw new ParameterServerException(ErrorCode.InvalidArgument, $"push {commit.Token} was sent in encoding {push.Encoding} and committed as {commit.Encoding}");
-        return ApplyPush(commit.Id, commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span);
+        return ApplyPush(commit.Id, commit.WorkerId, commit.Clock, commit.RowOffset, commit.RowCount, commit.Encoding, push.Payload.Span, push.Screened);
     }
 
     public Task<DataEndpoint?> GetDataEndpoint() => _updater is null ? Unknown<DataEndpoint?>() : Task.FromResult(_dataPort.Endpoint);
@@ -271,20 +276,21 @@ public sealed class ShardGrain : Grain, IShardGrain
 
     /// <summary>
     /// The one path of every push, whether its bytes came in the call or on a lane: answer a repeated push as the first
-    /// time, validate a new one in full, then apply or buffer it.
+    /// time, validate a new one in full, then apply or buffer it. <paramref name="screened"/>: the data port found every
+    /// fp32 value finite as the bytes arrived.
     /// </summary>
-    private PushReply ApplyPush(PushId id, string workerId, long clock, int rowOffset, int rowCount, TensorEncoding encoding, ReadOnlySpan<byte> payload)
+    private PushReply ApplyPush(PushId id, string workerId, long clock, int rowOffset, int rowCount, TensorEncoding encoding, ReadOnlySpan<byte> payload, bool screened)
     {
         CheckRows(rowOffset, rowCount);
-        if (TakenBefore(id) is { } original)
-            return Reply(original.Version, original.Applied);
+        if (TakenBefore(id) is { } repeated)
+            return repeated;
         var offset = rowOffset * _cols;
         var count = rowCount * _cols;
         float[]? rented = null;
         try
         {
             var gradient = DecodeGradient(payload, encoding, count, ref rented);
-            if (!TensorStats.AllFinite(gradient))
+            if (!(screened && encoding == TensorEncoding.Fp32) && !TensorStats.AllFinite(gradient))
                 throw new ParameterServerException(ErrorCode.NonFinite, $"gradient for shard {this.GetPrimaryKeyString()} holds NaN or Inf");
 
             _live.UpdateCount++;
@@ -305,8 +311,8 @@ public sealed class ShardGrain : Grain, IShardGrain
         }
     }
 
-    /// <summary>What a push taken before was answered; null for a new push or one without identity.</summary>
-    private PushAcknowledgment? TakenBefore(PushId id)
+    /// <summary>A push taken before answered as then; null for a new push or one without identity.</summary>
+    private PushReply? TakenBefore(PushId id)
     {
         if (id.IsNone) return null;
         if (id.Sequence < 1)
@@ -314,7 +320,7 @@ public sealed class ShardGrain : Grain, IShardGrain
         return _live.Pushes.Find(id, out var original) switch
         {
             PushLookup.New => null,
-            PushLookup.Repeated => original,
+            PushLookup.Repeated => Reply(original.Version, original.Applied),
             _ => throw new ParameterServerException(ErrorCode.StalePush,
                 $"push {id} to shard {this.GetPrimaryKeyString()} is older than the last {AppliedPushes.WindowSize} pushes the shard remembers from its writer: whether it was applied cannot be told, so it is not applied"),
         };
@@ -330,16 +336,18 @@ public sealed class ShardGrain : Grain, IShardGrain
     private PushReply Reply(long version, bool applied) =>
         new() { Version = version, Applied = applied, Activation = _activation, RestoredVersion = _restoredVersion };
 
-    /// <summary>Takes the push a lane staged under <paramref name="token"/> for this shard; the caller disposes it, which frees its buffer.</summary>
-    private StagedPush TakeStaged(Guid token)
+    /// <summary>
+    /// Takes the push a lane staged under <paramref name="token"/> for this shard, null when none is; the caller
+    /// disposes it, which frees its buffer.
+    /// </summary>
+    private StagedPush? TakeStaged(Guid token)
     {
         var key = this.GetPrimaryKeyString();
         return _dataPort.Lanes.Staging.TryTake(token, key, out var push) switch
         {
             TakeResult.Taken => push!,
             TakeResult.WrongShard => throw new ParameterServerException(ErrorCode.InvalidArgument, $"token {token} was staged for another shard than {key}"),
-            _ => throw new ParameterServerException(ErrorCode.UnknownToken,
-                $"no push is staged under token {token} for shard {key} on this silo: expired, committed already, or sent to a silo the shard has left"),
+            _ => null,
         };
     }
 

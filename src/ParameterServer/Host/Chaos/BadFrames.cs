@@ -81,12 +81,12 @@ internal static class BadFrames
             await lane.SendAsync(frame);
             await lane.ReadAnswerAsync();
         }),
-        OnLane("lane: a frame kind that is neither a push nor a pull request", LaneError.BadKind, 2, (t, r) =>
+        OnLane("lane: a frame kind that is neither a push, a commit nor a pull request", LaneError.BadKind, 2, (t, r) =>
         {
             var (setup, _) = AnyShard(r, AsyncModel);
             int kind;
             do kind = r.Next(256);
-            while (kind is (int)FrameKind.PushData or (int)FrameKind.PullRequest);
+            while (kind is (int)FrameKind.PushData or (int)FrameKind.Commit or (int)FrameKind.PullRequest);
             var payload = Filler.AsMemory(0, r.Next(256));
             return ExchangeAsync(t, setup, ChaosLane.Header((FrameKind)kind, Token(r), Key(setup), payload.Length), payload);
         }),

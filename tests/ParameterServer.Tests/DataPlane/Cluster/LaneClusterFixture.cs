@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Core.Internal;
 using Orleans.Runtime.Placement;
@@ -13,8 +12,8 @@ namespace ParameterServer.Tests.DataPlane.Cluster;
 
 /// <summary>
 /// A TestCluster of two silos, each with a data port of its own, and a client that pushes and pulls on lanes. Tokens
-/// expire after <see cref="TokenExpiry"/>, so expiry tests need not wait long. The client's <see cref="CommitInterceptor"/>
-/// lets a test act between a push's send and its commit.
+/// expire after <see cref="TokenExpiry"/>, so expiry tests need not wait long. Each silo's <see cref="CommitInterceptor"/>
+/// lets a test act between a push's arrival and the commit its data port makes.
 /// </summary>
 public sealed class LaneClusterFixture : IAsyncLifetime
 {
@@ -31,14 +30,13 @@ public sealed class LaneClusterFixture : IAsyncLifetime
     /// <summary>The client API on lanes, two per silo.</summary>
     public ParameterServerClient Client { get; private set; } = null!;
 
-    public CommitInterceptor Commits => Cluster.ServiceProvider.GetRequiredService<CommitInterceptor>();
+    public CommitInterceptor Commits(SiloHandle silo) => Cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<CommitInterceptor>();
 
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(2);
         builder.Properties[DirectoryKey] = _checkpoints;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Client = new ParameterServerClient(Cluster.Client, new DataPlaneOptions { LanesPerSilo = 2 });
@@ -82,18 +80,14 @@ public sealed class LaneClusterFixture : IAsyncLifetime
 
     public sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder
-            .AddLocalCheckpointStorage(siloBuilder.Configuration[DirectoryKey]!)
-            .AddParameterServerGrains()
-            .AddDataPlane(o => (o.Port, o.TokenExpiry) = (DataPortOptions.AnyFreePort, TokenExpiry));
-    }
-
-    public sealed class ClientConfigurator : IClientBuilderConfigurator
-    {
-        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder)
+        public void Configure(ISiloBuilder siloBuilder)
         {
-            clientBuilder.Services.AddSingleton<CommitInterceptor>();
-            clientBuilder.Services.AddSingleton<IOutgoingGrainCallFilter>(services => services.GetRequiredService<CommitInterceptor>());
+            siloBuilder
+                .AddLocalCheckpointStorage(siloBuilder.Configuration[DirectoryKey]!)
+                .AddParameterServerGrains()
+                .AddDataPlane(o => (o.Port, o.TokenExpiry) = (DataPortOptions.AnyFreePort, TokenExpiry));
+            siloBuilder.Services.AddSingleton<CommitInterceptor>();
+            siloBuilder.Services.AddSingleton<IOutgoingGrainCallFilter>(services => services.GetRequiredService<CommitInterceptor>());
         }
     }
 }

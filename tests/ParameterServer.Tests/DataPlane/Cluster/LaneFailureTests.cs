@@ -6,8 +6,9 @@ using Xunit;
 namespace ParameterServer.Tests.DataPlane.Cluster;
 
 /// <summary>
-/// Lanes that break: cut in the middle of a push or a pull, the transfer is repeated on a new lane and lands once; a data
-/// port nobody can reach sends the client to grain calls. The values are those of one SGD step each time.
+/// Lanes that break: cut in the middle of a push or a pull, the transfer is repeated on a new lane and lands once; cut
+/// after the data port committed a push, the client asks the shard, which answers the commit it made; a data port nobody
+/// can reach sends the client to grain calls. The values are those of one SGD step each time.
 /// </summary>
 public sealed class LaneFailureTests(ProxiedSiloFixture fixture) : IClassFixture<ProxiedSiloFixture>
 {
@@ -18,6 +19,9 @@ public sealed class LaneFailureTests(ProxiedSiloFixture fixture) : IClassFixture
     };
 
     private const int HalfTheBytes = 128 << 10;
+
+    // An ack is a bare header: 38 bytes, no shard key, a 4-byte checksum.
+    private const int AckBytes = 42;
 
     // g_i = (i mod 17 - 8) / 8 and w = 1 - 0.5 g: multiples of 1/16 in [0.5, 1.5], exact in float32.
     private static readonly float[] Gradient = Enumerable.Range(0, 256 * 256).Select(i => (i % 17 - 8) / 8f).ToArray();
@@ -39,6 +43,24 @@ public sealed class LaneFailureTests(ProxiedSiloFixture fixture) : IClassFixture
         Assert.Equal(1, (await model.GetTableStatusAsync("w")).Shards[0].Info.UpdateCount);
         var staging = fixture.DataPort.Lanes.Staging;
         TestLaneServer.Eventually(() => staging.Pool.RentedBytes == 0, "the cut push's buffer and the committed one are back in the pool");
+    }
+
+    [Fact]
+    public async Task A_push_whose_answer_is_cut_after_its_commit_is_applied_once()
+    {
+        var model = await NewModel("cut-answer");
+        await NewLane();
+        var (connections, before) = (fixture.Proxy.Connections, LaneTotals.Of(fixture.DataPort.Lanes.Counters));
+        // The ack and the first bytes of the commit's answer reach the client: the data port has committed the push.
+        fixture.Proxy.CutDownstreamAfter = AckBytes + 10;
+
+        await model.PushAsync("w", Gradient);
+
+        // Sent once, on one lane: the client learnt the outcome from the shard, not by sending again.
+        Assert.Equal(connections + 1, fixture.Proxy.Connections);
+        Assert.Equal(new LaneTotals(1, 256 << 10, 0, 0), LaneTotals.Of(fixture.DataPort.Lanes.Counters) - before);
+        Assert.Equal(AfterOnePush, await PullByGrain(model));
+        Assert.Equal(1, (await model.GetTableStatusAsync("w")).Shards[0].Info.UpdateCount);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using ParameterServer.Contracts;
 using ParameterServer.Tests.Client;
 using Xunit;
+using ErrorCode = ParameterServer.Contracts.ErrorCode;
 
 namespace ParameterServer.Tests.DataPlane.Cluster;
 
@@ -54,6 +55,24 @@ public sealed class LanePushPullTests(LaneClusterFixture fixture)
         Assert.Equal((1L, 1L), (replica.Version(0), replica.Version(1)));
         // 12 values of 2 bytes: pushed once, pulled twice; the third refresh was answered "current" without data.
         Assert.Equal(new LaneTotals(Pushes: 2, PushBytes: 24, Pulls: 4, PullBytes: 48), moved);
+    }
+
+    [Fact]
+    public async Task A_gradient_holding_nan_within_one_shard_crosses_its_lane_and_is_refused_by_the_shard()
+    {
+        var model = await fixture.Client.CreateModelAsync(SgdTable.Model("lanes-nan", ConsistencySpec.Async));
+        var gradient = SgdTable.Gradient[8..];
+        gradient[1] = float.NaN;
+        var before = fixture.Totals();
+
+        // Rows 4 and 5, shard 1's: the client leaves the check to the shard.
+        var error = await Assert.ThrowsAsync<ParameterServerException>(() => model.PushAsync("w", gradient, rowStart: 4));
+
+        Assert.Equal(ErrorCode.NonFinite, error.Code);
+        Assert.Contains("holds NaN or Inf", error.Message);
+        Assert.Equal(new LaneTotals(Pushes: 1, PushBytes: 16, Pulls: 0, PullBytes: 0), fixture.Totals() - before);
+        var status = await model.GetTableStatusAsync("w");
+        Assert.All(status.Shards, s => Assert.Equal((0L, 0L), (s.Info.Version, s.Info.UpdateCount)));
     }
 
     [Fact]

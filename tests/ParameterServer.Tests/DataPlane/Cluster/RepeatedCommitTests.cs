@@ -10,8 +10,9 @@ namespace ParameterServer.Tests.DataPlane.Cluster;
 
 /// <summary>
 /// A push sent again under its identity on the data plane: committed twice (two transfers of its bytes, two tokens),
-/// or once on a lane and once in a grain call (the fallback), it is applied once and answered alike; the second
-/// transfer's buffer is freed. Values are SGD worked out by hand (<see cref="SgdTable"/>).
+/// once on a lane and once in a grain call (the fallback), or its token committed again after the data port's commit
+/// lost its answer, it is applied once and answered alike; the second transfer's buffer is freed. Values are SGD worked
+/// out by hand (<see cref="SgdTable"/>).
 /// </summary>
 [Collection(LaneClusterCollection.Name)]
 public sealed class RepeatedCommitTests(LaneClusterFixture fixture) : IDisposable
@@ -61,25 +62,54 @@ public sealed class RepeatedCommitTests(LaneClusterFixture fixture) : IDisposabl
     }
 
     [Fact]
-    public async Task A_push_whose_commit_answer_was_lost_is_sent_again_on_a_lane_and_applied_once()
+    public async Task A_push_whose_commit_answer_was_lost_on_the_silo_is_committed_again_by_token_and_applied_once()
     {
-        var lost = new LostAnswers(fixture.Grains);
-        await using var client = new ParameterServerClient(lost, new DataPlaneOptions { LanesPerSilo = 2 });
-        var model = await client.CreateModelAsync(SgdTable.Model("commit-lost", ConsistencySpec.Async));
-        var shard = fixture.Grains.GetGrain<IShardGrain>(TableLayout.ShardKey(model.Name, "w", 1));
-        await shard.GetInfo(); // activated, so that the counters below see only the push
+        var (shard, key, model) = await Shard1Of(fixture.Client, "commit-lost-silo");
         var before = fixture.Totals();
-        lost.LoseNext(1);
+        fixture.Commits(fixture.Hosting(key)).LoseNextAnswer();
 
         // Rows 4 and 5: shard 1 alone.
         await model.PushAsync("w", G, rowStart: 4);
 
-        // Sent twice on lanes (4 values of 4 bytes each time), applied once.
+        // The lane answered that the commit failed; the client committed the token itself and the shard, its bytes
+        // taken, answered from its record: sent once (4 values of 4 bytes), applied once.
+        Assert.Equal(new LaneTotals(1, 16, 0, 0), fixture.Totals() - before);
+        var info = await shard.GetInfo();
+        Assert.Equal((1L, 1L), (info.Version, info.UpdateCount));
+        Assert.Equal(SgdTable.AfterOnePush[8..], await Values(shard));
+    }
+
+    [Fact]
+    public async Task A_push_whose_commit_answers_were_lost_on_the_silo_and_the_client_is_sent_again_on_a_lane_and_applied_once()
+    {
+        var lost = new LostAnswers(fixture.Grains);
+        await using var client = new ParameterServerClient(lost, new DataPlaneOptions { LanesPerSilo = 2 });
+        var (shard, key, model) = await Shard1Of(client, "commit-lost");
+        var staging = fixture.DataPort(fixture.Hosting(key)).Lanes.Staging;
+        var before = fixture.Totals();
+        fixture.Commits(fixture.Hosting(key)).LoseNextAnswer();
+        lost.LoseNext(1);
+
+        await model.PushAsync("w", G, rowStart: 4);
+
+        // The client's commit of the token lost its answer too: the slice went again on a lane under its identity.
+        // Sent twice (4 values of 4 bytes each time), applied once, the second transfer's buffer freed.
         Assert.Equal(1, lost.Lost);
         Assert.Equal(new LaneTotals(2, 32, 0, 0), fixture.Totals() - before);
         var info = await shard.GetInfo();
         Assert.Equal((1L, 1L), (info.Version, info.UpdateCount));
         Assert.Equal(SgdTable.AfterOnePush[8..], await Values(shard));
+        TestLaneServer.Eventually(() => staging.Count == 0 && staging.Pool.RentedBytes == 0, "both transfers' buffers are back in the pool");
+    }
+
+    /// <summary>Shard 1 of a new <see cref="SgdTable"/> model made through <paramref name="client"/>, activated so that counters see only the pushes.</summary>
+    private async Task<(IShardGrain Shard, string Key, ModelHandle Model)> Shard1Of(ParameterServerClient client, string prefix)
+    {
+        var model = await client.CreateModelAsync(SgdTable.Model(prefix, ConsistencySpec.Async));
+        var key = TableLayout.ShardKey(model.Name, "w", 1);
+        var shard = fixture.Grains.GetGrain<IShardGrain>(key);
+        await shard.GetInfo();
+        return (shard, key, model);
     }
 
     /// <summary>Shard 1 of a new <see cref="SgdTable"/> model (rows 4 and 5), its key and its data endpoint.</summary>

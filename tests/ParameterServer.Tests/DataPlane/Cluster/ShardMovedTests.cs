@@ -5,9 +5,10 @@ using Xunit;
 namespace ParameterServer.Tests.DataPlane.Cluster;
 
 /// <summary>
-/// A shard moves to the other silo (deactivated on one, activated on the other) between a push's send and its commit:
-/// the commit finds no push under its token there, the client resolves the shard again and sends the bytes to its new
-/// silo. The update is applied exactly once; the orphaned bytes on the old silo expire.
+/// A shard moves to the other silo (deactivated on one, activated on the other) between a push's arrival and its commit,
+/// which the old silo's data port makes: the commit finds no push under its token on the new silo, the client resolves
+/// the shard again and sends the bytes there. The update is applied exactly once; the orphaned bytes on the old silo
+/// expire.
 /// </summary>
 [Collection(LaneClusterCollection.Name)]
 public sealed class ShardMovedTests(LaneClusterFixture fixture)
@@ -23,7 +24,7 @@ public sealed class ShardMovedTests(LaneClusterFixture fixture)
         var oldPort = fixture.DataPort(old);
         var nextPort = fixture.DataPort(next);
         var (oldBefore, nextBefore) = (LaneTotals.Of(oldPort.Lanes.Counters), LaneTotals.Of(nextPort.Lanes.Counters));
-        fixture.Commits.BeforeNextCommit(() => fixture.MoveAsync(key, next));
+        fixture.Commits(old).BeforeNextCommit(() => fixture.MoveAsync(key, next));
 
         // Rows 4 and 5 are shard 1's: only that shard's push is intercepted.
         await model.PushAsync("w", SgdTable.Gradient[8..], rowStart: 4);

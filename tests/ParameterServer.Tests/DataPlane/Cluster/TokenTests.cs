@@ -9,8 +9,9 @@ using ErrorCode = ParameterServer.Contracts.ErrorCode;
 namespace ParameterServer.Tests.DataPlane.Cluster;
 
 /// <summary>
-/// Commits by token, at the grain: a token commits once, on its own shard, in the encoding it was sent in, and not
-/// after it expired; every refused commit leaves the shard unchanged.
+/// Commits by token, at the grain: a token is applied once (committed again under its push's identity, it is answered
+/// from the shard's record of taken pushes), on its own shard, in the encoding it was sent in, and not after it
+/// expired; every refused commit leaves the shard unchanged.
 /// </summary>
 [Collection(LaneClusterCollection.Name)]
 public sealed class TokenTests(LaneClusterFixture fixture) : IDisposable
@@ -20,16 +21,31 @@ public sealed class TokenTests(LaneClusterFixture fixture) : IDisposable
     public void Dispose() => _lanes.Dispose();
 
     [Fact]
-    public async Task A_token_commits_once()
+    public async Task A_token_is_applied_once_and_committed_again_is_answered_from_the_record()
     {
         var (shard, key, endpoint) = await Shard1("token-once");
         var token = await _lanes.SendPushAsync(endpoint, key, (byte)TensorEncoding.Fp32, Bytes(SgdTable.Gradient[8..]));
 
         var reply = await shard.CommitPush(Commit(token));
-        var again = await Assert.ThrowsAsync<ParameterServerException>(() => shard.CommitPush(Commit(token)));
+        var again = await shard.CommitPush(Commit(token));
 
         Assert.Equal((1L, true), (reply.Version, reply.Applied));
-        Assert.Equal(ErrorCode.UnknownToken, again.Code);
+        Assert.Equal(reply, again);
+        Assert.Equal((1L, 1L), ((await shard.GetInfo()).Version, (await shard.GetInfo()).UpdateCount));
+        Assert.Equal(SgdTable.AfterOnePush[8..], await Values(shard));
+    }
+
+    [Fact]
+    public async Task A_token_committed_again_without_an_identity_is_unknown_and_not_applied_again()
+    {
+        var (shard, key, endpoint) = await Shard1("token-anonymous");
+        var token = await _lanes.SendPushAsync(endpoint, key, (byte)TensorEncoding.Fp32, Bytes(SgdTable.Gradient[8..]));
+
+        await shard.CommitPush(Commit(token) with { Id = PushId.None });
+        var error = await Assert.ThrowsAsync<ParameterServerException>(() => shard.CommitPush(Commit(token) with { Id = PushId.None }));
+
+        Assert.Equal(ErrorCode.UnknownToken, error.Code);
+        Assert.Equal(1, (await shard.GetInfo()).UpdateCount);
         Assert.Equal(SgdTable.AfterOnePush[8..], await Values(shard));
     }
 
@@ -70,6 +86,22 @@ public sealed class TokenTests(LaneClusterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_committed_gradient_holding_nan_is_refused_and_changes_nothing()
+    {
+        var (shard, key, endpoint) = await Shard1("token-nan");
+        // The data port's screen stops at the NaN, so the shard checks the push in full itself.
+        var gradient = (float[])SgdTable.Gradient[8..].Clone();
+        gradient[3] = float.NaN;
+        var token = await _lanes.SendPushAsync(endpoint, key, (byte)TensorEncoding.Fp32, Bytes(gradient));
+
+        var error = await Assert.ThrowsAsync<ParameterServerException>(() => shard.CommitPush(Commit(token)));
+
+        Assert.Equal(ErrorCode.NonFinite, error.Code);
+        Assert.Equal(0, (await shard.GetInfo()).Version);
+        Assert.All(await Values(shard), v => Assert.Equal(1f, v));
+    }
+
+    [Fact]
     public async Task A_commit_in_another_encoding_than_the_bytes_were_sent_in_is_refused()
     {
         var (shard, key, endpoint) = await Shard1("token-encoding");
@@ -93,7 +125,10 @@ public sealed class TokenTests(LaneClusterFixture fixture) : IDisposable
         return (shard, key, new IPEndPoint(IPAddress.Parse(data.Host), data.Port));
     }
 
-    private static PushCommit Commit(Guid token) => new() { RowOffset = 0, RowCount = 2, Encoding = TensorEncoding.Fp32, Token = token };
+    // One push per shard in each test: the same identity serves them all.
+    private static readonly PushId _id = new(Guid.NewGuid(), 1);
+
+    private static PushCommit Commit(Guid token) => new() { Id = _id, RowOffset = 0, RowCount = 2, Encoding = TensorEncoding.Fp32, Token = token };
 
     private static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 
