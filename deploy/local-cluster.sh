@@ -26,7 +26,9 @@
 # STORAGE and CONTAINER, where the checkpoints are), results.json.
 #
 # With Azure Table clustering no silo is a seed or primary: any one of them may be killed (kill -9 "$(cat
-# DIR/pids/silo-2.pid)"); its shards reactivate on the others from their last checkpoints.
+# DIR/pids/silo-2.pid)"); its shards reactivate on the others from their last checkpoints. A worker may be killed too
+# (kill -9 "$(cat DIR/pids/worker-0.pid)"): the launcher reports it lost, the others take over its data partitions once
+# its lease runs out and finish the job, and results.json records it (per_worker[0].lost).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/deploy/lib/azurite.sh"

@@ -28,9 +28,10 @@ internal sealed class FakeJob : IDisposable
             File.WriteAllBytes(Path.Combine(data, name), []);
         Directory.CreateDirectory(PidDirectory);
 
+        // The PID first: the arguments tell this class to play the gateway, and the run may end soon after.
         var silo = Script("silo.sh", $"""
-            echo "$@" > {_dir.File("silo.args")}
             echo $$ > {PidDirectory}/silo
+            echo "$@" > {_dir.File("silo.args")}
             echo "silo starting"
             exec sleep 60
             """);

@@ -19,8 +19,8 @@ internal static class ProgressText
     public static string Error(WorkerError e) => $"error: {e.Message}";
 
     public static string Lost(WorkerLoss loss, int epochs) =>
-        $"LOST (pid {loss.Pid}): {loss.Reason}, {loss.Seconds:F1} s into the run, " +
-        (loss.Epoch > 0 ? $"at epoch {loss.Epoch}/{epochs} step {loss.Step}" : "before its first step");
+        $"LOST (pid {loss.Pid}): {loss.Reason}, " +
+        (loss.Epoch > 0 ? $"{loss.Seconds:F1} s into the run, at epoch {loss.Epoch}/{epochs} step {loss.Step}" : "before its first step");
 
     public static string Done(WorkerDone d) =>
         $"done: {d.Samples:N0} samples in {d.TrainSeconds:F1} s ({(d.TrainSeconds > 0 ? d.Samples / d.TrainSeconds : 0):N0} samples/s), stall {d.StallFraction:P1}";
