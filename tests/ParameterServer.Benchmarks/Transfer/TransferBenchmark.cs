@@ -17,11 +17,16 @@ namespace ParameterServer.Benchmarks.Transfer;
 /// paths so that the machine's noise hits them alike; each figure is the round of median throughput. CPU-seconds per
 /// GB count both processes (/proc/PID/stat). The silo applies SGD (lr 2^-10) to every push, and at the end every shard
 /// is checked against the closed form of its pushes, so figures are only reported for updates that really happened.
+/// Each round also measures the silo's NaN screen and SGD update alone in this process (<see cref="ServerUpdateCost"/>):
+/// push's CPU less them is what lanes and the commit cost beyond a raw copy, which neither screens nor updates.
 /// Both child processes are stopped by their PID, also on failure.
 /// </summary>
 public static class TransferBenchmark
 {
     public const string Raw = "raw", Lanes = "dataplane", Grains = "grains";
+
+    /// <summary>Where the measurements hold the silo's screen and its update, each alone (<see cref="ServerUpdateCost"/>).</summary>
+    private static readonly (string, bool, int) ScreenKey = ("screen", true, 0), UpdateKey = ("update", true, 0);
 
     /// <summary>The paths in the order they are printed.</summary>
     public static readonly string[] Paths = [Raw, Lanes, Grains, TorchPeer.Path(TorchPeer.Tcp), TorchPeer.Path(TorchPeer.Default)];
@@ -133,6 +138,10 @@ public static class TransferBenchmark
                     }
                 }
             }
+            // The silo's own work per push, for the gap between lane pushes and raw sockets.
+            var (screen, update) = ServerUpdateCost.Measure(Shards, ShardFloats, Math.Min(GoalInFlight, most), LearningRate, duration);
+            (samples.TryGetValue(ScreenKey, out var screens) ? screens : samples[ScreenKey] = []).Add(screen);
+            (samples.TryGetValue(UpdateKey, out var updates) ? updates : samples[UpdateKey] = []).Add(update);
             Console.WriteLine($"  round {round} of {rounds} done");
         }
         var verified = await VerifyAsync(onLanes, gradient, pushes);
@@ -159,6 +168,19 @@ public static class TransferBenchmark
                         ours.CpuSecondsPerGigabyte, raw.CpuSecondsPerGigabyte, "raw socket", path == Lanes && n == GoalInFlight ? Goal.ValueAtMost(CpuGoal) : null));
                 }
             }
+        }
+        // Push's CPU less the silo's screen and update, which a raw copy does not do: what lanes and the commit cost
+        // beyond raw sockets.
+        var (screen, update) = (measured[ScreenKey], measured[UpdateKey]);
+        figures.Add(new Figure("transfer.dataplane.push.screen.cpu", Sections.Transfer, "the silo's NaN/Inf screen of 4 MiB pushes alone, one thread", "CPU-s/GB",
+            screen.CpuSecondsPerGigabyte, Note: $"{screen.GigabytesPerSecond:0.0} GB/s on one core"));
+        figures.Add(new Figure("transfer.dataplane.push.update.cpu", Sections.Transfer, "the silo's SGD update of 4 MiB pushes alone, 8 shards in turn, one thread", "CPU-s/GB",
+            update.CpuSecondsPerGigabyte, Note: $"{update.GigabytesPerSecond:0.0} GB/s on one core"));
+        foreach (var n in inFlight)
+        {
+            var (push, raw) = (measured[(Lanes, true, n)], measured[(Raw, true, n)]);
+            figures.Add(new Figure($"transfer.dataplane.push.cpu-less-update.x{n}", Sections.Transfer, $"push 4 MiB shards on lanes, {n} in flight: CPU less the silo's screen and update",
+                "CPU-s/GB", push.CpuSecondsPerGigabyte - screen.CpuSecondsPerGigabyte - update.CpuSecondsPerGigabyte, raw.CpuSecondsPerGigabyte, "raw socket"));
         }
         foreach (var mode in new[] { TorchPeer.Tcp, TorchPeer.Default })
         {
